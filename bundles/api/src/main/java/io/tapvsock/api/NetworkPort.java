@@ -1,0 +1,28 @@
+package io.tapvsock.api;
+
+import io.netty.buffer.ByteBuf;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** One guest link on the switch, as seen by the transport that feeds it. Network loop only. */
+@ProviderType
+public interface NetworkPort {
+
+    /** A small number unique among the ports attached now; /cam shows it. */
+    int id();
+
+    /**
+     * One Ethernet II frame from the guest (no FCS, no framing prefix).
+     *
+     * @param frame transferred: callee releases
+     */
+    void receive(ByteBuf frame);
+
+    /**
+     * The transport has handed over every frame that was ready (Netty's channelReadComplete): the stack now
+     * emits the ACKs it held back and flushes every sink it wrote to.
+     */
+    void endOfBurst();
+
+    /** The link is gone: the port leaves the switch and its learned addresses are forgotten. Idempotent. */
+    void detach();
+}
