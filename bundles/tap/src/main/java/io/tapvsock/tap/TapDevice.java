@@ -1,0 +1,376 @@
+package io.tapvsock.tap;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Linux TAP interface opened through /dev/net/tun ({@code IFF_TAP | IFF_NO_PI}): every read returns one whole
+ * Ethernet frame the kernel sends out of the interface, every write injects one frame into it. No packet-info
+ * header and no virtio-net header: the bytes are the frame, without FCS.
+ *
+ * <p>Reads and writes block until done; one thread may read while another writes. {@link #close()} wakes a
+ * thread blocked in either (it then gets a {@link ClosedChannelException}). Buffers must be direct ByteBuffers
+ * or native MemorySegments, and must hold MTU + 14 bytes (18 with a VLAN tag): the kernel truncates a frame
+ * that does not fit. Nothing is allocated per frame.
+ *
+ * <p>The fd is non-blocking underneath ({@link #fd()} can go to an epoll set): a read that finds no frame waits
+ * in poll(2) on the fd plus an eventfd that close() signals.
+ */
+public final class TapDevice implements AutoCloseable {
+
+    // <linux/if_tun.h>, <linux/sockios.h>, <linux/if.h>, <linux/if_arp.h>: x86_64 values.
+    private static final long TUNSETIFF = 0x400454caL;
+    private static final long SIOCGIFFLAGS = 0x8913;
+    private static final long SIOCSIFFLAGS = 0x8914;
+    private static final long SIOCSIFMTU = 0x8922;
+    private static final long SIOCSIFHWADDR = 0x8924;
+    private static final short IFF_TAP = 0x0002;
+    private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_UP = 0x0001;
+    private static final short ARPHRD_ETHER = 1;
+
+    /** struct ifreq: char ifr_name[16], then a union (flags, sockaddr, mtu...) at 16; 40 bytes in all. */
+    private static final int IFREQ_SIZE = 40;
+    private static final int IFR_UNION = 16;
+    private static final int IFR_HWADDR_DATA = IFR_UNION + 2; // after sockaddr.sa_family
+    private static final String CLONE_DEVICE = "/dev/net/tun";
+    /** The closed flag in {@link #state}, above any count of threads. */
+    private static final int CLOSED = 1 << 30;
+
+    private final String name;
+    private final int fd;
+    private final int wakeFd;
+    /**
+     * Threads inside read/write, plus {@link #CLOSED}. The fds are closed only once the count is back to zero
+     * after close(), so no syscall ever sees a closed (or reused) fd number. Two atomics per frame, no lock
+     * objects (a ReentrantReadWriteLock would allocate hold counters per frame for the second thread).
+     */
+    private final AtomicInteger state = new AtomicInteger();
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final Arena arena = Arena.ofShared();
+    /** struct pollfd[2] for the reading and the writing thread: {fd, POLLIN|POLLOUT}, {wakeFd, POLLIN}. */
+    private final MemorySegment readPoll;
+    private final MemorySegment writePoll;
+    private final MemorySegment wakeValue;
+
+    /** The native address behind the last ByteBuffer seen in each direction: saves a lookup per frame. */
+    private record BufferBase(ByteBuffer buffer, long address) {
+    }
+
+    private BufferBase readBase;
+    private BufferBase writeBase;
+
+    private TapDevice(String name, int fd, int wakeFd) {
+        this.name = name;
+        this.fd = fd;
+        this.wakeFd = wakeFd;
+        this.readPoll = pollPair(arena, fd, Libc.POLLIN, wakeFd);
+        this.writePoll = pollPair(arena, fd, Libc.POLLOUT, wakeFd);
+        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
+        wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
+    }
+
+    /**
+     * Creates or attaches the TAP and configures it as asked. With a namespace, a dedicated platform thread
+     * enters it for the duration (see {@link NetworkNamespace}); the device stays in that namespace and the
+     * returned object can be used from any thread.
+     *
+     * @throws ErrnoException naming the step that failed, e.g. "TUNSETIFF tap0: Operation not permitted"
+     */
+    public static TapDevice open(TapConfig config) throws IOException {
+        if (config.namespace().isPresent()) {
+            Path namespace = config.namespace().get();
+            return NetworkNamespace.call(namespace, () -> openHere(config));
+        }
+        return openHere(config);
+    }
+
+    private static TapDevice openHere(TapConfig config) throws IOException {
+        String requested = config.name();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment ifreq = scratch.allocate(IFREQ_SIZE);
+            int sock = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            if (sock < 0) {
+                throw new ErrnoException("socket(AF_INET, SOCK_DGRAM) for configuring " + requested, Libc.errno());
+            }
+            try {
+                if (config.preexisting()) {
+                    requireExisting(sock, ifreq, requested);
+                }
+                int fd = Libc.open(CLONE_DEVICE, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+                if (fd < 0) {
+                    throw new ErrnoException("open " + CLONE_DEVICE, Libc.errno());
+                }
+                int wakeFd = -1;
+                try {
+                    String name = attach(fd, ifreq, requested);
+                    configure(sock, ifreq, name, config);
+                    wakeFd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
+                    if (wakeFd < 0) {
+                        throw new ErrnoException("eventfd for " + name, Libc.errno());
+                    }
+                    return new TapDevice(name, fd, wakeFd);
+                } catch (IOException | RuntimeException e) {
+                    Libc.close(fd);
+                    if (wakeFd >= 0) {
+                        Libc.close(wakeFd);
+                    }
+                    throw e;
+                }
+            } finally {
+                Libc.close(sock);
+            }
+        }
+    }
+
+    private static void requireExisting(int sock, MemorySegment ifreq, String name) throws IOException {
+        setName(ifreq, name);
+        if (Libc.ioctl(sock, SIOCGIFFLAGS, ifreq) < 0) {
+            int errno = Libc.errno();
+            throw new ErrnoException(errno == Libc.ENODEV ? "preexisting TAP " + name : "SIOCGIFFLAGS " + name,
+                    errno);
+        }
+    }
+
+    /** TUNSETIFF binds the fd to the interface (creating it if missing) and returns the kernel's name for it. */
+    private static String attach(int fd, MemorySegment ifreq, String name) throws IOException {
+        setName(ifreq, name);
+        ifreq.set(ValueLayout.JAVA_SHORT, IFR_UNION, (short) (IFF_TAP | IFF_NO_PI));
+        if (Libc.ioctl(fd, TUNSETIFF, ifreq) < 0) {
+            throw new ErrnoException("TUNSETIFF " + name, Libc.errno());
+        }
+        return ifreq.getString(0);
+    }
+
+    private static void configure(int sock, MemorySegment ifreq, String name, TapConfig config) throws IOException {
+        if (config.mac().isPresent()) {
+            byte[] mac = config.mac().get();
+            setName(ifreq, name);
+            ifreq.set(ValueLayout.JAVA_SHORT, IFR_UNION, ARPHRD_ETHER);
+            MemorySegment.copy(mac, 0, ifreq, ValueLayout.JAVA_BYTE, IFR_HWADDR_DATA, mac.length);
+            if (Libc.ioctl(sock, SIOCSIFHWADDR, ifreq) < 0) {
+                throw new ErrnoException("SIOCSIFHWADDR " + name, Libc.errno());
+            }
+        }
+        if (config.mtu().isPresent()) {
+            setName(ifreq, name);
+            ifreq.set(ValueLayout.JAVA_INT, IFR_UNION, config.mtu().getAsInt());
+            if (Libc.ioctl(sock, SIOCSIFMTU, ifreq) < 0) {
+                throw new ErrnoException("SIOCSIFMTU " + name + " " + config.mtu().getAsInt(), Libc.errno());
+            }
+        }
+        if (config.up()) {
+            setName(ifreq, name);
+            if (Libc.ioctl(sock, SIOCGIFFLAGS, ifreq) < 0) {
+                throw new ErrnoException("SIOCGIFFLAGS " + name, Libc.errno());
+            }
+            short flags = ifreq.get(ValueLayout.JAVA_SHORT, IFR_UNION);
+            ifreq.set(ValueLayout.JAVA_SHORT, IFR_UNION, (short) (flags | IFF_UP));
+            if (Libc.ioctl(sock, SIOCSIFFLAGS, ifreq) < 0) {
+                throw new ErrnoException("SIOCSIFFLAGS " + name + " up", Libc.errno());
+            }
+        }
+    }
+
+    private static void setName(MemorySegment ifreq, String name) {
+        ifreq.fill((byte) 0);
+        ifreq.setString(0, name);
+    }
+
+    private static MemorySegment pollPair(Arena arena, int fd, short events, int wakeFd) {
+        MemorySegment pair = arena.allocate(16, 4);
+        pair.set(ValueLayout.JAVA_INT, 0, fd);
+        pair.set(ValueLayout.JAVA_SHORT, 4, events);
+        pair.set(ValueLayout.JAVA_INT, 8, wakeFd);
+        pair.set(ValueLayout.JAVA_SHORT, 12, Libc.POLLIN);
+        return pair;
+    }
+
+    /** The interface name the kernel gave (the requested one, or the expansion of a pattern such as tap%d). */
+    public String name() {
+        return name;
+    }
+
+    /** The /dev/net/tun file descriptor (O_NONBLOCK), e.g. for an epoll set; valid until close(). */
+    public int fd() {
+        return fd;
+    }
+
+    public boolean isOpen() {
+        return (state.get() & CLOSED) == 0;
+    }
+
+    /**
+     * Reads one frame into dst at its position, up to its limit, and advances the position past it.
+     *
+     * @param dst a direct buffer with room for a whole frame
+     * @return the frame's length in bytes
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        BufferBase base = readBase;
+        if (base == null || base.buffer != dst) {
+            base = new BufferBase(dst, baseAddress(dst));
+            readBase = base;
+        }
+        int position = dst.position();
+        try {
+            int length = transfer(readPoll, true, base.address + position, dst.limit() - position);
+            dst.position(position + length);
+            return length;
+        } finally {
+            Reference.reachabilityFence(dst);
+        }
+    }
+
+    /**
+     * Reads one frame into the start of dst.
+     *
+     * @param dst a native segment with room for a whole frame
+     * @return the frame's length in bytes
+     */
+    public int read(MemorySegment dst) throws IOException {
+        requireNative(dst);
+        try {
+            return transfer(readPoll, true, dst.address(), dst.byteSize());
+        } finally {
+            Reference.reachabilityFence(dst);
+        }
+    }
+
+    /** Writes the bytes between src's position and limit as one frame and advances the position to the limit. */
+    public void write(ByteBuffer src) throws IOException {
+        BufferBase base = writeBase;
+        if (base == null || base.buffer != src) {
+            base = new BufferBase(src, baseAddress(src));
+            writeBase = base;
+        }
+        int position = src.position();
+        try {
+            transfer(writePoll, false, base.address + position, src.limit() - position);
+            src.position(src.limit());
+        } finally {
+            Reference.reachabilityFence(src);
+        }
+    }
+
+    /** Writes the first length bytes of src as one frame. */
+    public void write(MemorySegment src, long length) throws IOException {
+        requireNative(src);
+        if (length < 0 || length > src.byteSize()) {
+            throw new IndexOutOfBoundsException("length " + length + " outside segment of " + src.byteSize());
+        }
+        try {
+            transfer(writePoll, false, src.address(), length);
+        } finally {
+            Reference.reachabilityFence(src);
+        }
+    }
+
+    /** One read(2) or write(2) of a whole frame; waits in poll(2) while the fd is not ready. */
+    private int transfer(MemorySegment pollfds, boolean reading, long address, long length) throws IOException {
+        if ((state.incrementAndGet() & CLOSED) != 0) {
+            leave();
+            throw new ClosedChannelException();
+        }
+        try {
+            while (true) {
+                long done = reading ? Libc.read(fd, address, length) : Libc.write(fd, address, length);
+                if (done >= 0) {
+                    return (int) done;
+                }
+                int errno = Libc.errno();
+                if (errno == Libc.EAGAIN) {
+                    if (Libc.poll(pollfds, 2, -1) < 0 && Libc.errno() != Libc.EINTR) {
+                        throw new ErrnoException("poll " + name, Libc.errno());
+                    }
+                } else if (errno != Libc.EINTR) {
+                    throw new ErrnoException((reading ? "read " : "write ") + name, errno);
+                }
+                if ((state.get() & CLOSED) != 0) {
+                    throw new ClosedChannelException(); // close() signalled the eventfd
+                }
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    private void leave() {
+        if (state.decrementAndGet() == CLOSED) {
+            release();
+        }
+    }
+
+    /** Closes the fds once: called by close() or by the last thread leaving read/write after it. */
+    private void release() {
+        synchronized (released) {
+            if (released.getCount() == 0) {
+                return;
+            }
+            Libc.close(fd);
+            Libc.close(wakeFd);
+            arena.close();
+            released.countDown();
+        }
+    }
+
+    private static long baseAddress(ByteBuffer buffer) {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("a direct ByteBuffer is required");
+        }
+        return MemorySegment.ofBuffer(buffer).address() - buffer.position();
+    }
+
+    private static void requireNative(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("a native MemorySegment is required");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("the segment's arena is closed");
+        }
+    }
+
+    /**
+     * Closes the device; a TAP this object created (not persistent) disappears with it. Wakes threads blocked
+     * in read or write first, waits for them to leave, then closes the fds. Idempotent.
+     */
+    @Override
+    public void close() {
+        // Mark closed and count this thread as a user, so the fds stay open while it signals the eventfd.
+        int before = state.getAndUpdate(value -> (value & CLOSED) != 0 ? value : (value | CLOSED) + 1);
+        if ((before & CLOSED) != 0) {
+            return;
+        }
+        Libc.write(wakeFd, wakeValue.address(), Long.BYTES); // wakes pollers for good: it is never drained
+        leave(); // the last thread out closes the fds
+        boolean interrupted = false;
+        while (true) {
+            try {
+                released.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TAP " + name + (isOpen() ? " fd " + fd : " (closed)");
+    }
+}

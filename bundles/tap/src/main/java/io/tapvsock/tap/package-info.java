@@ -1,0 +1,11 @@
+/**
+ * TAP devices through the JDK's FFM API (no JNI): create or attach a TAP by name, optionally inside another
+ * network namespace, set its MAC, MTU and link state, and move one Ethernet frame per read or write.
+ * Linux x86_64 only.
+ */
+@Export
+@Version("1.0.0")
+package io.tapvsock.tap;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
