@@ -1,0 +1,65 @@
+package io.tapvsock.http;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * An API endpoint URL as gvproxy's {@code -listen} and {@code -services} take it: {@code unix:///path/to/sock}
+ * or {@code tcp://host:port} (an empty host listens on every address; port 0 picks a free one).
+ *
+ * @param url the text it was parsed from, shown in logs
+ * @param unixPath the socket file for unix, else null
+ * @param tcpAddress the address to bind for tcp, else null
+ */
+public record EndpointAddress(String url, Path unixPath, InetSocketAddress tcpAddress) {
+
+    private static final String UNIX = "unix://";
+    private static final String TCP = "tcp://";
+
+    /** @throws IllegalArgumentException quoting the text when it is neither form */
+    public static EndpointAddress parse(String url) {
+        String text = url == null ? "" : url.trim();
+        if (text.startsWith(UNIX)) {
+            String path = text.substring(UNIX.length());
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("listen: \"" + url + "\" has no socket path (want unix:///path)");
+            }
+            return new EndpointAddress(text, Path.of(path).toAbsolutePath(), null);
+        }
+        if (text.startsWith(TCP)) {
+            String hostPort = text.substring(TCP.length());
+            int colon = hostPort.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("listen: \"" + url + "\" has no port (want tcp://host:port)");
+            }
+            String host = hostPort.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("listen: \"" + url + "\" has a bad port (want tcp://host:port)");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("listen: \"" + url + "\" has a port outside 0..65535");
+            }
+            InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("listen: \"" + url + "\": unknown host " + host);
+            }
+            return new EndpointAddress(text, null, address);
+        }
+        throw new IllegalArgumentException("listen: \"" + url + "\" is not unix:///path or tcp://host:port");
+    }
+
+    public boolean isUnix() {
+        return unixPath != null;
+    }
+
+    @Override
+    public String toString() {
+        return url;
+    }
+}

@@ -1,0 +1,87 @@
+package io.tapvsock.http;
+
+import io.tapvsock.api.ApiRoute;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One API endpoint per factory configuration of {@value #PID}, serving every {@link ApiRoute} service. A
+ * changed configuration restarts it; deleting it or stopping the bundle stops the server and removes its socket.
+ *
+ * <p>Activation is an activate method rather than the constructor: DS binds the dynamic routes between the two,
+ * so the server answers its first request with every route already mounted.
+ */
+@Component(configurationPid = HttpEndpointComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = HttpEndpointComponent.Config.class, factory = true)
+public final class HttpEndpointComponent {
+
+    public static final String PID = "io.tapvsock.http.endpoint";
+    /** The framework's service.id property (org.osgi.framework.Constants.SERVICE_ID). */
+    private static final String SERVICE_ID = "service.id";
+    private static final System.Logger LOG = System.getLogger(HttpEndpointComponent.class.getName());
+
+    @ObjectClassDefinition(name = "tapvsock API endpoint",
+            description = "The HTTP API on a unix socket (mode 0600) or a tcp address")
+    public @interface Config {
+
+        @AttributeDefinition(description = "unix:///path/to/socket or tcp://host:port")
+        String listen();
+
+        @AttributeDefinition(description = "Also serve POST /connect (gvproxy -listen); false for -services")
+        boolean connect() default true;
+    }
+
+    private final RouteTable routes = new RouteTable();
+    private HttpEndpoint endpoint;
+
+    @Activate
+    void activate(Config config) throws IOException {
+        try {
+            endpoint = new HttpEndpoint(EndpointAddress.parse(config.listen()), routes);
+            endpoint.start();
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "API endpoint not started: {0}", e.getMessage());
+            throw e;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        endpoint.close();
+    }
+
+    @Reference(name = "routes", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            unbind = "removeRoute", updated = "updatedRoute")
+    void addRoute(ApiRoute route, Map<String, Object> properties) {
+        routes.add(serviceId(properties), path(properties), route);
+    }
+
+    void updatedRoute(ApiRoute route, Map<String, Object> properties) {
+        routes.remove(serviceId(properties));
+        routes.add(serviceId(properties), path(properties), route);
+    }
+
+    void removeRoute(ApiRoute route, Map<String, Object> properties) {
+        routes.remove(serviceId(properties));
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return ((Number) properties.get(SERVICE_ID)).longValue();
+    }
+
+    private static String path(Map<String, Object> properties) {
+        Object path = properties.get(ApiRoute.PATH);
+        return path == null ? null : path.toString();
+    }
+}
