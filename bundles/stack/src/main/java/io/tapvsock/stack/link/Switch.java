@@ -1,0 +1,294 @@
+package io.tapvsock.stack.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.collection.LongObjectMap;
+import io.tapvsock.api.FrameSink;
+import io.tapvsock.api.MacAddress;
+import io.tapvsock.stack.core.DropCounts;
+import io.tapvsock.stack.wire.EthernetHeader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A learning Ethernet switch (IEEE 802.1D transparent bridging, reduced to what a virtual network needs): the
+ * source MAC of every accepted frame is learned against its port (the CAM table); frames for the gateway MAC go
+ * to the gateway; broadcast and multicast go to every other port and to the gateway; unicast to a learned guest
+ * MAC goes to that guest's port; unknown unicast is dropped (no flooding: guests only talk to the gateway and to
+ * guests they have seen). Network loop only.
+ */
+public final class Switch {
+
+    private final DropCounts drops;
+    private final GatewayEndpoint gateway;
+    /** MAC (low 48 bits) to the port it was last seen on. */
+    private final LongObjectMap<SwitchPort> cam = new LongObjectHashMap<>();
+    /** Indexed by port id; null where no port is attached. */
+    private final List<SwitchPort> ports = new ArrayList<>();
+    /** Ports written since the last flush. */
+    private final List<SwitchPort> dirty = new ArrayList<>();
+
+    private int mtu;
+    private long gatewayMac;
+
+    private long framesReceived;
+    private long bytesReceived;
+    private long framesSent;
+    private long bytesSent;
+    private long broadcastFrames;
+    private long unknownUnicast;
+
+    public Switch(DropCounts drops, GatewayEndpoint gateway, int mtu, MacAddress gatewayMac) {
+        this.drops = drops;
+        this.gateway = gateway;
+        configure(mtu, gatewayMac);
+    }
+
+    /** New settings: frames longer than the new MTU are refused from now on. */
+    public void configure(int mtu, MacAddress gatewayMac) {
+        this.mtu = mtu;
+        this.gatewayMac = gatewayMac.bits();
+    }
+
+    /** Attaches a guest link with the lowest free port id. */
+    public SwitchPort attach(FrameSink sink, String description) {
+        int id = ports.indexOf(null);
+        if (id < 0) {
+            id = ports.size();
+            ports.add(null);
+        }
+        SwitchPort port = new SwitchPort(this, id, sink, description);
+        ports.set(id, port);
+        return port;
+    }
+
+    void detach(SwitchPort port) {
+        if (!port.attached) {
+            return;
+        }
+        port.attached = false;
+        ports.set(port.id(), null);
+        while (!ports.isEmpty() && ports.getLast() == null) {
+            ports.removeLast();
+        }
+        cam.values().removeIf(owner -> owner == port);
+        dirty.remove(port);
+        port.dirty = false;
+        gateway.detached(port);
+    }
+
+    /**
+     * One frame from a guest.
+     *
+     * @param frame transferred: callee releases
+     */
+    void receive(SwitchPort from, ByteBuf frame) {
+        try {
+            int len = frame.readableBytes();
+            from.framesReceived++;
+            from.bytesReceived += len;
+            framesReceived++;
+            bytesReceived += len;
+            if (!from.attached) {
+                drop(from, "switch-port-detached");
+                return;
+            }
+            int start = frame.readerIndex();
+            if (len < EthernetHeader.LENGTH) {
+                drop(from, "ethernet-truncated");
+                return;
+            }
+            int etherType = frame.getUnsignedShort(start + 12);
+            int limit = mtu + EthernetHeader.LENGTH + (etherType == EthernetHeader.TYPE_VLAN ? EthernetHeader.VLAN_TAG_LENGTH : 0);
+            if (len > limit) {
+                drop(from, "ethernet-too-long");
+                return;
+            }
+            switch (etherType) {
+                case EthernetHeader.TYPE_IPV4, EthernetHeader.TYPE_ARP, EthernetHeader.TYPE_VLAN -> { }
+                case EthernetHeader.TYPE_IPV6 -> {
+                    drop(from, "ipv6-unsupported");
+                    return;
+                }
+                default -> {
+                    drop(from, "ethernet-unknown-type");
+                    return;
+                }
+            }
+            long source = EthernetHeader.getMac(frame, start + 6);
+            if (EthernetHeader.isMulticast(source)) {
+                drop(from, "ethernet-multicast-source"); // IEEE 802.3: a group address is never a source
+                return;
+            }
+            if (source == gatewayMac) {
+                drop(from, "ethernet-gateway-source"); // a guest must not pose as the gateway
+                return;
+            }
+            cam.put(source, from);
+            forward(from, frame, EthernetHeader.getMac(frame, start));
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** @param frame borrowed: not retained after return */
+    private void forward(SwitchPort from, ByteBuf frame, long destination) {
+        if (EthernetHeader.isMulticast(destination)) {
+            broadcastFrames++;
+            for (SwitchPort port : ports) {
+                if (port != null && port != from) {
+                    send(port, frame.retainedDuplicate());
+                }
+            }
+            gateway.receive(from, frame);
+        } else if (destination == gatewayMac) {
+            gateway.receive(from, frame);
+        } else {
+            SwitchPort to = cam.get(destination);
+            if (to == null) {
+                unknownUnicast++;
+                drop(from, "switch-unknown-unicast");
+            } else if (to == from) {
+                drop(from, "switch-same-port"); // the destination sits behind the sender's own link
+            } else {
+                send(to, frame.retain());
+            }
+        }
+    }
+
+    void endOfBurst(SwitchPort port) {
+        if (port.attached) {
+            gateway.endOfBurst(port);
+        }
+    }
+
+    /**
+     * Sends a frame from the gateway to the guest that owns {@code destination}, or to every port when it is a
+     * broadcast/multicast address. Unknown unicast is dropped and counted.
+     *
+     * @param frame transferred: callee releases
+     */
+    public void sendFromGateway(long destination, ByteBuf frame) {
+        if (EthernetHeader.isMulticast(destination)) {
+            SwitchPort last = null;
+            for (SwitchPort port : ports) {
+                if (port != null) {
+                    if (last != null) {
+                        send(last, frame.retainedDuplicate());
+                    }
+                    last = port;
+                }
+            }
+            if (last != null) {
+                send(last, frame);
+            } else {
+                frame.release();
+            }
+            return;
+        }
+        SwitchPort to = cam.get(destination);
+        if (to == null) {
+            frame.release();
+            unknownUnicast++;
+            drops.count("switch-unknown-unicast");
+            return;
+        }
+        send(to, frame);
+    }
+
+    /**
+     * Queues a frame on one port's sink; flushed by {@link #flush()}.
+     *
+     * @param frame transferred: callee releases
+     */
+    public void send(SwitchPort port, ByteBuf frame) {
+        if (!port.attached) {
+            frame.release();
+            drop(port, "switch-port-detached");
+            return;
+        }
+        int len = frame.readableBytes();
+        port.framesSent++;
+        port.bytesSent += len;
+        framesSent++;
+        bytesSent += len;
+        if (!port.dirty) {
+            port.dirty = true;
+            dirty.add(port);
+        }
+        port.sink().send(frame);
+    }
+
+    /** Flushes every sink written since the last flush. */
+    public void flush() {
+        for (int i = 0; i < dirty.size(); i++) {
+            SwitchPort port = dirty.get(i);
+            port.dirty = false;
+            port.sink().flush();
+        }
+        dirty.clear();
+    }
+
+    /** The port a MAC was learned on, or null. */
+    public SwitchPort portOf(long mac) {
+        return cam.get(mac);
+    }
+
+    /** The attached ports, by id. */
+    public List<SwitchPort> ports() {
+        List<SwitchPort> attached = new ArrayList<>();
+        for (SwitchPort port : ports) {
+            if (port != null) {
+                attached.add(port);
+            }
+        }
+        return attached;
+    }
+
+    /** The CAM table: MAC to port id, sorted by MAC. */
+    public Map<MacAddress, Integer> cam() {
+        Map<MacAddress, Integer> table = new TreeMap<>((a, b) -> Long.compare(a.bits(), b.bits()));
+        for (LongObjectMap.PrimitiveEntry<SwitchPort> entry : cam.entries()) {
+            table.put(new MacAddress(entry.key()), entry.value().id());
+        }
+        return table;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Frame counters for /stats under "Ethernet". */
+    public Map<String, Object> ethernetSnapshot() {
+        Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("FramesReceived", framesReceived);
+        snapshot.put("FramesSent", framesSent);
+        snapshot.put("BroadcastFramesReceived", broadcastFrames);
+        return snapshot;
+    }
+
+    /** Ports and the CAM table for /stats under "Switch". */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> portStats = new LinkedHashMap<>();
+        for (SwitchPort port : ports()) {
+            portStats.put(Integer.toString(port.id()), port.snapshot());
+        }
+        Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("Ports", portStats);
+        snapshot.put("CamEntries", (long) cam.size());
+        snapshot.put("UnknownUnicastDropped", unknownUnicast);
+        return snapshot;
+    }
+
+    private void drop(SwitchPort port, String reason) {
+        port.drops++;
+        drops.count(reason);
+    }
+}

@@ -1,0 +1,67 @@
+package io.tapvsock.stack.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.tapvsock.api.Ipv4Address;
+import io.tapvsock.api.MacAddress;
+import io.tapvsock.api.UdpReplier;
+import io.tapvsock.stack.core.StackContext;
+import io.tapvsock.stack.wire.Ipv4Header;
+import io.tapvsock.stack.wire.UdpHeader;
+
+/**
+ * The {@link UdpReplier} handed to gateway services: datagrams from gatewayIP:(the port the request came to),
+ * a UDP header buffer composed with the service's payload (RFC 768). One instance, reopened for every call, so
+ * that a service call allocates nothing; it refuses to send once the call has returned. Network loop only.
+ */
+public final class GatewayUdpReplier implements UdpReplier {
+
+    private final StackContext context;
+    private final Ipv4Output output;
+    private final UdpHeader header = new UdpHeader();
+    private int sourceIp;
+    private int sourcePort;
+    private boolean open;
+
+    public GatewayUdpReplier(StackContext context, Ipv4Output output) {
+        this.context = context;
+        this.output = output;
+    }
+
+    /** Valid from here until {@link #close()}: replies go from {@code sourceIp:sourcePort}. */
+    public void open(int sourceIp, int sourcePort) {
+        this.sourceIp = sourceIp;
+        this.sourcePort = sourcePort;
+        this.open = true;
+    }
+
+    public void close() {
+        open = false;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return context.alloc();
+    }
+
+    /** @param payload transferred: callee releases */
+    @Override
+    public void send(MacAddress destinationMac, Ipv4Address destination, int destinationPort, ByteBuf payload) {
+        if (!open) {
+            payload.release();
+            throw new IllegalStateException("a UdpReplier is valid only during the call it was passed to");
+        }
+        int payloadLength = payload.readableBytes();
+        ByteBuf udp = context.alloc().directBuffer(UdpHeader.LENGTH, UdpHeader.LENGTH);
+        header.wrapUnchecked(udp, 0, UdpHeader.LENGTH);
+        header.setSourcePort(sourcePort);
+        header.setDestinationPort(destinationPort);
+        header.setLength(UdpHeader.LENGTH + payloadLength);
+        header.fillChecksum(sourceIp, destination.bits(), payload, payload.readerIndex(), payloadLength);
+        udp.writerIndex(UdpHeader.LENGTH);
+        CompositeByteBuf l4 = context.alloc().compositeDirectBuffer(2);
+        l4.addComponents(true, udp, payload);
+        output.sendTo(destinationMac.bits(), sourceIp, destination.bits(), Ipv4Header.PROTOCOL_UDP, l4);
+    }
+}

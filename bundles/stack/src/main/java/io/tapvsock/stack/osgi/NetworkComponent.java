@@ -1,0 +1,235 @@
+package io.tapvsock.stack.osgi;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tapvsock.api.FrameSink;
+import io.tapvsock.api.GatewayUdpService;
+import io.tapvsock.api.Ipv4Address;
+import io.tapvsock.api.MacAddress;
+import io.tapvsock.api.NetworkPort;
+import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.api.VirtualNetwork;
+import io.tapvsock.stack.core.HostChannels;
+import io.tapvsock.stack.core.Stack;
+import io.tapvsock.stack.core.StackLimits;
+import io.tapvsock.stack.core.StackNetwork;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The DS adapter of the virtual network: reads the configuration ({@link NetworkSettings#PID} with
+ * {@link NetworkSettings#FLAGS_PID} merged over it, which DS does for a component with both PIDs), starts the
+ * network loop, builds the {@link Stack} and publishes it as {@link VirtualNetwork}. A refused configuration
+ * change is logged and the previous one stays in force.
+ */
+@Component(service = {VirtualNetwork.class, StackControl.class},
+        configurationPid = {NetworkSettings.PID, NetworkSettings.FLAGS_PID},
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+public final class NetworkComponent implements VirtualNetwork, StackControl {
+
+    /**
+     * Documents the keys for metatype (designated for {@link NetworkSettings#PID}: DS allows a Designate only on a
+     * single-PID component); the values are read from the merged raw properties by NetworkSettings.
+     */
+    @ObjectClassDefinition(pid = NetworkSettings.PID, name = "tapvsock network",
+            description = "The virtual network: gvproxy's stack settings")
+    public @interface Config {
+        @AttributeDefinition(description = "The virtual network in CIDR form")
+        String subnet() default "192.168.127.0/24";
+
+        @AttributeDefinition(description = "The gateway's address (DHCP, DNS, ICMP echo); default: .1 of the subnet")
+        String gatewayIP() default "";
+
+        @AttributeDefinition(description = "The gateway's MAC address")
+        String gatewayMacAddress() default "5a:94:ef:e4:0c:dd";
+
+        @AttributeDefinition(description = "The address of the default guest MAC; default: .2 of the subnet")
+        String deviceIP() default "";
+
+        @AttributeDefinition(description = "The address the guest reaches the host at; default: last usable")
+        String hostIP() default "";
+
+        @AttributeDefinition(description = "Link MTU")
+        int mtu() default 1500;
+
+        @AttributeDefinition(description = "Destination rewrites, virtual=host; default: hostIP=127.0.0.1")
+        String[] nat();
+
+        @AttributeDefinition(description = "Further addresses the gateway answers ARP for; default: hostIP")
+        String[] gatewayVirtualIPs();
+
+        @AttributeDefinition(description = "Allow guest traffic to 169.254.0.0/16")
+        boolean ec2MetadataAccess() default false;
+
+        @AttributeDefinition(description = "Seconds without traffic after which a UDP flow is closed")
+        long udpFlowIdleSeconds() default 90;
+
+        @AttributeDefinition(description = "At most this many UDP flows; a new one closes the least recently used")
+        int udpMaxFlows() default 4096;
+    }
+
+    private static final System.Logger LOG = System.getLogger(NetworkComponent.class.getName());
+
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Stack stack;
+    private final StackNetwork network;
+
+    @Activate
+    public NetworkComponent(Map<String, Object> properties) {
+        NetworkSettings settings;
+        StackLimits limits;
+        try {
+            settings = NetworkSettings.fromProperties(properties);
+            limits = StackLimits.fromProperties(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "configuration refused: " + e.getMessage());
+            throw e;
+        }
+        HostChannels hostChannels = HostChannels.detect();
+        group = new MultiThreadIoEventLoopGroup(1, new NetworkThreadFactory(), hostChannels.ioHandlerFactory());
+        loop = group.next();
+        NetworkSettings initial = settings;
+        try {
+            stack = LoopCall.call(loop, () -> new Stack(loop, PooledByteBufAllocator.DEFAULT, hostChannels,
+                    System::nanoTime, initial, limits));
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        network = new StackNetwork(stack);
+        LOG.log(System.Logger.Level.INFO, () -> "virtual network " + initial.subnet() + ", gateway "
+                + initial.gatewayIp() + " (" + initial.gatewayMac() + "), MTU " + initial.mtu() + ", "
+                + (hostChannels.nativeEpoll() ? "epoll" : "NIO"));
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        NetworkSettings settings;
+        StackLimits limits;
+        try {
+            settings = NetworkSettings.fromProperties(properties);
+            limits = StackLimits.fromProperties(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "configuration refused: " + e.getMessage()
+                    + "; keeping the previous one");
+            return;
+        }
+        loop.execute(() -> stack.configure(settings, limits));
+        LOG.log(System.Logger.Level.INFO, () -> "network settings updated: " + settings);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            LoopCall.call(loop, () -> {
+                stack.close();
+                return null;
+            });
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Reference(service = GatewayUdpService.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeGatewayUdpService")
+    void addGatewayUdpService(GatewayUdpService service, Map<String, Object> properties) {
+        int port = udpPort(properties);
+        if (port > 0) {
+            stack.addUdpService(port, service);
+        }
+    }
+
+    void removeGatewayUdpService(GatewayUdpService service, Map<String, Object> properties) {
+        int port = udpPort(properties);
+        if (port > 0) {
+            stack.removeUdpService(port, service);
+        }
+    }
+
+    private static int udpPort(Map<String, Object> properties) {
+        Object value = properties.get(GatewayUdpService.PORT);
+        try {
+            int port = value instanceof Number number ? number.intValue() : Integer.parseInt(String.valueOf(value).trim());
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        LOG.log(System.Logger.Level.WARNING, "GatewayUdpService ignored: " + GatewayUdpService.PORT + " is \""
+                + value + "\", not a port 1..65535");
+        return -1;
+    }
+
+    // ---- VirtualNetwork
+
+    @Override
+    public EventLoop eventLoop() {
+        return network.eventLoop();
+    }
+
+    @Override
+    public NetworkPort attach(FrameSink sink, String description) {
+        return network.attach(sink, description);
+    }
+
+    @Override
+    public NetworkSettings settings() {
+        return network.settings();
+    }
+
+    // ---- StackControl
+
+    @Override
+    public Map<String, Object> stats() {
+        return LoopCall.call(loop, stack::snapshot);
+    }
+
+    @Override
+    public Map<MacAddress, Integer> cam() {
+        return LoopCall.call(loop, stack::cam);
+    }
+
+    @Override
+    public List<String> ports() {
+        return LoopCall.call(loop, stack::describePorts);
+    }
+
+    @Override
+    public List<String> udpFlows() {
+        return LoopCall.call(loop, stack::describeUdpFlows);
+    }
+
+    @Override
+    public Map<Ipv4Address, String> neighbours() {
+        return LoopCall.call(loop, stack::neighbours);
+    }
+
+    /** One platform thread named "tapvsock-network" (a FastThreadLocalThread, which Netty's pools favour). */
+    private static final class NetworkThreadFactory extends DefaultThreadFactory {
+
+        NetworkThreadFactory() {
+            super("tapvsock-network", true);
+        }
+
+        @Override
+        protected Thread newThread(Runnable runnable, String name) {
+            return super.newThread(runnable, "tapvsock-network");
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package io.tapvsock.stack.tcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tapvsock.stack.core.StackContext;
+import io.tapvsock.stack.wire.Ipv4Header;
+import io.tapvsock.stack.wire.TcpHeader;
+import io.tapvsock.stack.wire.TcpRepr;
+import io.tapvsock.stack.wire.WireException;
+import java.lang.System.Logger.Level;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Guest TCP connections NATed onto host sockets. Read RFC 9293 §3.10.7.1 (segments for no connection) and
+ * §3.10.7.2 (LISTEN), and {@link TcpConnection}'s list, before editing.
+ *
+ * <p>A guest SYN makes a non-blocking host connect on the network loop; the guest gets its SYN-ACK once the
+ * connect succeeded, a RST when it failed. Guest data goes to the host socket as retained slices of the guest's
+ * frames, written during the guest's burst and flushed at its end, when the held-back ACKs go out too. Host data
+ * is read only while the guest's window has room and goes out in MSS-sized segments (a header buffer composed with
+ * a payload slice). Timers are deadlines kept by the connections; this class keeps one wakeup on the loop for the
+ * earliest. Network loop only.
+ */
+public final class TcpNat {
+
+    private static final System.Logger LOG = System.getLogger(TcpNat.class.getName());
+    private static final long NEVER = TcpConnection.NEVER;
+
+    private final StackContext context;
+    private final TcpSettings settings;
+    private final TcpStats stats = new TcpStats();
+    private final FlowTable<HostLink> flows = new FlowTable<>();
+    private final ArrayList<HostLink> touched = new ArrayList<>();
+    private final TcpHeader inbound = new TcpHeader();
+    private final TcpHeader outbound = new TcpHeader();
+    private final SegmentSink sink = this::emit;
+    private final Bootstrap bootstrap;
+    private int pendingConnects;
+    private ScheduledFuture<?> wakeup;
+    private long wakeupAt = NEVER;
+    private boolean emitted;
+    private boolean closed;
+
+    public TcpNat(StackContext context) {
+        this(context, TcpSettings.defaults());
+    }
+
+    public TcpNat(StackContext context, TcpSettings settings) {
+        this.context = context;
+        this.settings = settings;
+        // Unflushed and unwritten bytes toward the host count against the guest's window; becoming writable again
+        // after a full buffer is the moment to reopen it.
+        WriteBufferWaterMark waterMark = new WriteBufferWaterMark(settings.receiveBuffer() / 4,
+                settings.receiveBuffer() * 3 / 4);
+        this.bootstrap = new Bootstrap()
+                .group(context.loop())
+                .channel(context.hostChannels().socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+    }
+
+    /**
+     * One TCP segment from a guest; the IPv4 layer has already verified the IPv4 header and the TCP checksum.
+     *
+     * @param segment borrowed: not retained after return. The TCP header and payload exactly: readerIndex at the
+     *     TCP header, readableBytes the TCP length.
+     */
+    public void receive(int source, int destination, ByteBuf segment) {
+        if (closed) {
+            return;
+        }
+        stats.segmentsReceived++;
+        String bad = inbound.wrapChecked(segment, segment.readerIndex(), segment.readableBytes());
+        if (bad != null) {
+            drop(bad);
+            return;
+        }
+        TcpRepr seg;
+        try {
+            seg = TcpRepr.parse(inbound);
+        } catch (WireException e) {
+            drop(e.reason());
+            return;
+        }
+        int payloadLength = inbound.payloadLength();
+        long addressKey = FlowTable.addresses(source, destination);
+        int portKey = FlowTable.ports(seg.sourcePort(), seg.destinationPort());
+        HostLink link = flows.get(addressKey, portKey);
+        if (link != null && link.connection.state() == TcpState.TIME_WAIT && seg.has(TcpHeader.SYN)
+                && !seg.has(TcpHeader.ACK)) {
+            remove(link); // RFC 1122 §4.2.2.13: a new SYN may reopen a 4-tuple in TIME-WAIT
+            link = null;
+        }
+        if (link == null) {
+            noConnection(source, destination, seg, payloadLength, addressKey, portKey);
+            return;
+        }
+        stats.bytesReceived += payloadLength;
+        ByteBuf payload = payloadLength > 0 ? segment.slice(inbound.payloadOffset(), payloadLength) : null;
+        long now = context.nanoTime();
+        TcpConnection connection = link.connection;
+        TcpRepr reply = connection.process(seg, payload, now);
+        if (reply != null) {
+            emit(destination, source, reply, null);
+        }
+        if (link.failed || connection.urgent() || connection.isClosed()) {
+            dispatch(link, now);
+        }
+        if (!link.touched && !connection.isClosed()) {
+            link.touched = true;
+            touched.add(link);
+        }
+    }
+
+    /** The guest's burst ended: flush host sockets written during it, and send the ACKs held back. */
+    public void endOfBurst() {
+        if (touched.isEmpty()) {
+            return;
+        }
+        long now = context.nanoTime();
+        for (int i = 0; i < touched.size(); i++) {
+            HostLink link = touched.get(i);
+            link.touched = false;
+            link.flush();
+            dispatch(link, now);
+        }
+        touched.clear();
+        flushGuest();
+    }
+
+    /** Counters for /stats under "TCP". */
+    public Map<String, Object> snapshot() {
+        return stats.snapshot(flows.size(), pendingConnects);
+    }
+
+    /** Connections in any state. */
+    public int connectionCount() {
+        return flows.size();
+    }
+
+    /** Closes every host socket and frees every connection. */
+    public void close() {
+        closed = true;
+        if (wakeup != null) {
+            wakeup.cancel(false);
+            wakeup = null;
+        }
+        for (HostLink link : flows.values()) {
+            link.close();
+            link.connection.release();
+            flows.remove(link.addressKey, link.portKey, link);
+        }
+        touched.clear();
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /** RFC 9293 §3.10.7.1: a segment for no connection; a SYN opens one. */
+    private void noConnection(int source, int destination, TcpRepr seg, int payloadLength, long addressKey,
+            int portKey) {
+        if (seg.has(TcpHeader.RST)) {
+            stats.dropped("no-connection-rst");
+            return;
+        }
+        if (seg.has(TcpHeader.SYN) && !seg.has(TcpHeader.ACK)) {
+            open(source, destination, seg, addressKey, portKey);
+            return;
+        }
+        stats.dropped("no-connection");
+        if (seg.has(TcpHeader.ACK)) {
+            sendReset(destination, source, TcpRepr.of(seg.destinationPort(), seg.sourcePort(), seg.ack(), 0,
+                    TcpHeader.RST, 0));
+        } else {
+            sendReset(destination, source, TcpRepr.of(seg.destinationPort(), seg.sourcePort(), 0,
+                    seg.seq() + seg.sequenceLength(payloadLength), TcpHeader.RST | TcpHeader.ACK, 0));
+        }
+    }
+
+    private void open(int source, int destination, TcpRepr syn, long addressKey, int portKey) {
+        if (flows.size() >= settings.maxConnections()) {
+            refuse(source, destination, syn, "connection-limit");
+            return;
+        }
+        if (pendingConnects >= settings.maxPendingConnects()) {
+            refuse(source, destination, syn, "pending-connect-limit");
+            return;
+        }
+        InetAddress hostAddress = context.hostAddressFor(destination);
+        if (hostAddress == null) {
+            refuse(source, destination, syn, "destination-refused");
+            return;
+        }
+        HostLink link = new HostLink(this, addressKey, portKey);
+        TcpConnection connection = new TcpConnection(settings, link, stats, destination, syn.destinationPort(),
+                source, syn.sourcePort(), ThreadLocalRandom.current().nextInt(), context.settings().mtu());
+        link.connection = connection;
+        connection.listen(syn);
+        flows.put(addressKey, portKey, link);
+        pendingConnects++;
+        link.connecting = true;
+        ChannelFuture connect = bootstrap.clone().handler(link)
+                .connect(new InetSocketAddress(hostAddress, syn.destinationPort()));
+        link.channel = connect.channel();
+        connect.addListener(future -> connected(link, future.isSuccess(), future.cause()));
+    }
+
+    private void connected(HostLink link, boolean success, Throwable cause) {
+        pendingConnects--;
+        link.connecting = false;
+        TcpConnection connection = link.connection;
+        long now = context.nanoTime();
+        if (closed || connection.isClosed()) {
+            link.close(); // the guest gave up (RST) while we connected
+            remove(link);
+            return;
+        }
+        if (success) {
+            stats.passiveOpenings++;
+            connection.accept();
+        } else {
+            String reason = cause instanceof ConnectTimeoutException ? "connect-timeout"
+                    : cause instanceof ConnectException ? "connect-refused" : "connect-failed";
+            LOG.log(Level.DEBUG, () -> connection + ": host connect failed: " + cause);
+            stats.refused(reason);
+            connection.refuse();
+        }
+        dispatch(link, now);
+        flushGuest();
+    }
+
+    private void refuse(int source, int destination, TcpRepr syn, String reason) {
+        stats.refused(reason);
+        // RFC 9293 §3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+        sendReset(destination, source, TcpRepr.of(syn.destinationPort(), syn.sourcePort(), 0, syn.seq() + 1,
+                TcpHeader.RST | TcpHeader.ACK, 0));
+    }
+
+    private void sendReset(int source, int destination, TcpRepr reset) {
+        stats.resetsSent++;
+        emit(source, destination, reset, null);
+    }
+
+    // ---------------------------------------------------------------- host events (from HostLink)
+
+    /** @param data transferred: callee releases */
+    void hostRead(HostLink link, ByteBuf data) {
+        link.connection.hostData(data);
+    }
+
+    void hostReadComplete(HostLink link) {
+        long now = context.nanoTime();
+        dispatch(link, now);
+        flushGuest();
+        if (!link.connection.isClosed() && link.connection.wantsHostData()) {
+            link.resumeReading();
+        }
+    }
+
+    void hostEof(HostLink link) {
+        link.connection.hostEof();
+        dispatch(link, context.nanoTime());
+        flushGuest();
+    }
+
+    void hostDrained(HostLink link) {
+        link.connection.hostDrained();
+        dispatch(link, context.nanoTime());
+        flushGuest();
+    }
+
+    void hostFailed(HostLink link, Throwable cause) {
+        LOG.log(Level.DEBUG, () -> link.connection + ": host socket failed: " + cause);
+        link.connection.hostReset();
+        dispatch(link, context.nanoTime());
+        flushGuest();
+    }
+
+    /** The host socket closed without an error we saw: like EOF, and guest data from now on resets. */
+    void hostInactive(HostLink link, boolean eofSeen) {
+        if (!eofSeen) {
+            link.connection.hostEof();
+        }
+        dispatch(link, context.nanoTime());
+        flushGuest();
+    }
+
+    // ---------------------------------------------------------------- transmit and timers
+
+    /** Runs the connection's dispatch, then removes it if it closed, else keeps the wakeup for its next deadline. */
+    private void dispatch(HostLink link, long now) {
+        TcpConnection connection = link.connection;
+        if (link.failed && !connection.isClosed()) {
+            connection.abort(); // guest data had nowhere to go
+        }
+        connection.dispatch(now, sink);
+        if (connection.isClosed()) {
+            remove(link);
+            return;
+        }
+        long at = connection.pollAt(now);
+        if (at != NEVER) {
+            arm(Math.max(at, now), now);
+        }
+    }
+
+    private void remove(HostLink link) {
+        if (flows.remove(link.addressKey, link.portKey, link)) {
+            link.close();
+            link.connection.release();
+        }
+    }
+
+    /** Keeps one wakeup on the loop, for the earliest deadline of any connection. */
+    private void arm(long at, long now) {
+        if (closed || (wakeup != null && wakeupAt <= at)) {
+            return;
+        }
+        if (wakeup != null) {
+            wakeup.cancel(false);
+        }
+        wakeupAt = at;
+        wakeup = context.loop().schedule(this::onWakeup, at - now, TimeUnit.NANOSECONDS);
+    }
+
+    private void onWakeup() {
+        wakeup = null;
+        wakeupAt = NEVER;
+        if (closed) {
+            return;
+        }
+        long now = context.nanoTime();
+        for (HostLink link : flows.values()) {
+            if (link.connection.pollAt(now) <= now) {
+                dispatch(link, now);
+            } else {
+                long at = link.connection.pollAt(now);
+                if (at != NEVER) {
+                    arm(at, now);
+                }
+            }
+        }
+        flushGuest();
+    }
+
+    private void flushGuest() {
+        if (emitted) {
+            emitted = false;
+            context.flush();
+        }
+    }
+
+    /**
+     * Builds a segment for the guest: a small header buffer, composed with the payload slice when there is one.
+     *
+     * @param payload transferred: callee releases; may be null
+     */
+    private void emit(int source, int destination, TcpRepr segment, ByteBuf payload) {
+        int headerLen = segment.headerLen();
+        ByteBuf header = context.alloc().directBuffer(headerLen);
+        ByteBuf l4;
+        try {
+            header.writerIndex(headerLen);
+            segment.emit(outbound.wrapUnchecked(header, 0, headerLen), source, destination, payload);
+            l4 = payload == null ? header : context.alloc().compositeDirectBuffer(2).addComponents(true, header, payload);
+        } catch (RuntimeException e) {
+            header.release();
+            if (payload != null) {
+                payload.release();
+            }
+            throw e;
+        }
+        stats.segmentsSent++;
+        if (payload != null) {
+            stats.bytesSent += payload.readableBytes();
+        }
+        emitted = true;
+        context.sendIpv4(source, destination, Ipv4Header.PROTOCOL_TCP, l4);
+    }
+
+    private void drop(String reason) {
+        stats.dropped(reason);
+        context.drop(reason);
+    }
+}

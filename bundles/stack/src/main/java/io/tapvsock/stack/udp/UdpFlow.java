@@ -1,0 +1,75 @@
+package io.tapvsock.stack.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One guest UDP flow and the connected host datagram channel that carries it. Connecting the channel makes the
+ * kernel accept replies only from the flow's host address, which is what a NAT mapping means. Network loop only.
+ */
+final class UdpFlow {
+
+    /** Datagrams kept while the host channel is not connected yet; more are dropped. */
+    static final int MAX_PENDING = 16;
+
+    final UdpFlowKey key;
+    final InetSocketAddress hostAddress;
+    /** Set when the channel is created; null only while it is. */
+    Channel channel;
+    /** Nanos (the stack's clock) of the last datagram either way; the flow table is ordered by it. */
+    long lastUsed;
+    boolean connected;
+    boolean closed;
+    /** On the NAT's list of channels to flush at the end of the guest's burst. */
+    boolean unflushed;
+    long packetsFromGuest;
+    long packetsToGuest;
+    /** Retained slices of guest datagrams waiting for the connect. */
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+
+    UdpFlow(UdpFlowKey key, InetSocketAddress hostAddress, long now) {
+        this.key = key;
+        this.hostAddress = hostAddress;
+        this.lastUsed = now;
+    }
+
+    /**
+     * Queues a datagram until connected. False when the queue is full: the caller drops it.
+     *
+     * @param datagram transferred: callee releases (on true, kept until {@link #drainPending} or {@link #close})
+     */
+    boolean queue(ByteBuf datagram) {
+        if (pending.size() >= MAX_PENDING) {
+            datagram.release();
+            return false;
+        }
+        pending.add(datagram);
+        return true;
+    }
+
+    /** Writes the queued datagrams to the now connected channel. */
+    void drainPending() {
+        ByteBuf datagram;
+        while ((datagram = pending.poll()) != null) {
+            channel.write(datagram, channel.voidPromise());
+        }
+        channel.flush();
+    }
+
+    /** Frees the queued datagrams and closes the host channel. Idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ByteBuf datagram;
+        while ((datagram = pending.poll()) != null) {
+            datagram.release();
+        }
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}

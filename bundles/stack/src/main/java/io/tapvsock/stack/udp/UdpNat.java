@@ -1,0 +1,314 @@
+package io.tapvsock.stack.udp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tapvsock.stack.core.StackContext;
+import io.tapvsock.stack.wire.Ipv4Header;
+import io.tapvsock.stack.wire.UdpHeader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Guest UDP NATed onto host datagram sockets (RFC 768; RFC 4787 for NAT behaviour: one mapping per guest
+ * (source, destination) pair, replies accepted only from that destination, which the connected socket enforces).
+ * Each flow is one connected datagram channel on the network loop; replies reach the guest from the address it
+ * wrote to, whatever the NAT map turned it into. Flows expire after an idle timeout; their number is capped and
+ * the least recently used flow makes room for a new one. Time comes from {@link StackContext#nanoTime()}; one
+ * scheduled sweep at the oldest flow's deadline replaces per-flow timers. Network loop only.
+ */
+public final class UdpNat {
+
+    public static final long DEFAULT_IDLE_SECONDS = 90;
+    public static final int DEFAULT_MAX_FLOWS = 4096;
+
+    private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
+    private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final int IP_UDP_HEADERS = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
+
+    private final StackContext context;
+    /** In access order: the first entry is the least recently used, and the first to expire. */
+    private final LinkedHashMap<UdpFlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
+    /** Flows written since the last {@link #flushHost()}. */
+    private final List<UdpFlow> unflushed = new ArrayList<>();
+    private final UdpHeader header = new UdpHeader();
+    private long idleNanos;
+    private int maxFlows;
+    private ScheduledFuture<?> sweep;
+    private long lastLimitLog;
+    private boolean limitLogged;
+
+    private long flowsOpened;
+    private long flowsExpired;
+    private long flowsEvicted;
+    private long packetsFromGuest;
+    private long packetsToGuest;
+    private long hostErrors;
+
+    public UdpNat(StackContext context, long idleSeconds, int maxFlows) {
+        this.context = context;
+        configure(idleSeconds, maxFlows);
+    }
+
+    /** New limits; flows over the new cap are evicted now, least recently used first. */
+    public void configure(long idleSeconds, int maxFlows) {
+        if (idleSeconds <= 0 || maxFlows <= 0) {
+            throw new IllegalArgumentException("UDP flow limits must be positive: " + idleSeconds + " s, " + maxFlows);
+        }
+        this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+        this.maxFlows = maxFlows;
+        while (flows.size() > maxFlows) {
+            evictEldest();
+        }
+        if (sweep != null) {
+            sweep.cancel(false);
+            sweep = null;
+        }
+        scheduleSweep();
+    }
+
+    /**
+     * One datagram from a guest, to be sent from a host socket.
+     *
+     * @param payload borrowed: not retained after return
+     */
+    public void receive(int source, int sourcePort, int destination, int destinationPort, ByteBuf payload) {
+        UdpFlowKey key = new UdpFlowKey(source, sourcePort, destination, destinationPort);
+        UdpFlow flow = flows.get(key);
+        long now = context.nanoTime();
+        if (flow == null) {
+            flow = open(key, now);
+            if (flow == null) {
+                return;
+            }
+        }
+        flow.lastUsed = now;
+        flow.packetsFromGuest++;
+        packetsFromGuest++;
+        ByteBuf datagram = payload.retainedSlice();
+        if (!flow.connected) {
+            if (!flow.queue(datagram)) {
+                context.drop("udp-pending-overflow");
+            }
+            return;
+        }
+        flow.channel.write(datagram, flow.channel.voidPromise());
+        if (!flow.unflushed) {
+            flow.unflushed = true;
+            unflushed.add(flow);
+        }
+    }
+
+    private UdpFlow open(UdpFlowKey key, long now) {
+        if (key.destinationPort() == 0 || key.sourcePort() == 0) {
+            context.drop("udp-port-zero"); // RFC 768: port 0 is reserved
+            return null;
+        }
+        InetAddress host = context.hostAddressFor(key.destination());
+        if (host == null) {
+            context.drop("udp-destination-refused");
+            return null;
+        }
+        if (flows.size() >= maxFlows) {
+            evictEldest();
+            logLimit();
+        }
+        UdpFlow flow = new UdpFlow(key, new InetSocketAddress(host, key.destinationPort()), now);
+        flows.put(key, flow);
+        flowsOpened++;
+        int largest = Math.max(context.settings().mtu() - IP_UDP_HEADERS, 0);
+        // One byte more than the guest can take, so that a datagram too large for the MTU is recognised.
+        Bootstrap bootstrap = new Bootstrap()
+                .group(context.loop())
+                .channel(context.hostChannels().datagramChannel())
+                .option(ChannelOption.ALLOCATOR, context.alloc())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(largest + 1))
+                .handler(new UdpFlowHandler(this, flow));
+        ChannelFuture connect = bootstrap.connect(flow.hostAddress);
+        flow.channel = connect.channel();
+        connect.addListener(done -> connected(flow, done));
+        scheduleSweep();
+        return flow;
+    }
+
+    private void connected(UdpFlow flow, Future<?> done) {
+        if (flow.closed) {
+            return;
+        }
+        if (!done.isSuccess()) {
+            hostErrors++;
+            context.drop("udp-host-connect-failed");
+            LOG.log(System.Logger.Level.DEBUG, () -> "UDP flow " + flow.key + " to " + flow.hostAddress + ": "
+                    + done.cause());
+            remove(flow);
+            return;
+        }
+        flow.connected = true;
+        flow.drainPending();
+    }
+
+    /**
+     * One datagram read from a flow's host socket, back to the guest from the flow's original destination.
+     *
+     * @param content borrowed: not retained after return
+     */
+    void fromHost(UdpFlow flow, ByteBuf content) {
+        if (flow.closed) {
+            return;
+        }
+        int length = content.readableBytes();
+        if (IP_UDP_HEADERS + length > context.settings().mtu()) {
+            context.drop("udp-reply-exceeds-mtu"); // no fragmentation toward the guest
+            return;
+        }
+        flow.lastUsed = context.nanoTime();
+        flows.get(flow.key); // moves it to the most recently used end
+        flow.packetsToGuest++;
+        packetsToGuest++;
+        UdpFlowKey key = flow.key;
+        ByteBuf udp = context.alloc().directBuffer(UdpHeader.LENGTH, UdpHeader.LENGTH);
+        header.wrapUnchecked(udp, 0, UdpHeader.LENGTH);
+        header.setSourcePort(key.destinationPort());
+        header.setDestinationPort(key.sourcePort());
+        header.setLength(UdpHeader.LENGTH + length);
+        header.fillChecksum(key.destination(), key.source(), content, content.readerIndex(), length);
+        udp.writerIndex(UdpHeader.LENGTH);
+        CompositeByteBuf l4 = context.alloc().compositeDirectBuffer(2);
+        l4.addComponents(true, udp, content.retain());
+        context.sendIpv4(key.destination(), key.source(), Ipv4Header.PROTOCOL_UDP, l4);
+    }
+
+    /** The host socket's read burst ended: flush what it produced toward the guests. */
+    void hostBurstEnded() {
+        context.flush();
+    }
+
+    void hostChannelClosed(UdpFlow flow) {
+        if (!flow.closed) {
+            remove(flow);
+        }
+    }
+
+    void hostError(UdpFlow flow, Throwable cause) {
+        hostErrors++;
+        LOG.log(System.Logger.Level.DEBUG, () -> "UDP flow " + flow.key + " to " + flow.hostAddress + ": " + cause);
+    }
+
+    /** Writes what the guest's burst queued on each host socket. */
+    public void flushHost() {
+        for (int i = 0; i < unflushed.size(); i++) {
+            UdpFlow flow = unflushed.get(i);
+            flow.unflushed = false;
+            if (!flow.closed) {
+                flow.channel.flush();
+            }
+        }
+        unflushed.clear();
+    }
+
+    /** Closes every flow idle for the timeout or longer; the table's order makes this stop at the first live one. */
+    public void expireIdle() {
+        long now = context.nanoTime();
+        Iterator<UdpFlow> iterator = flows.values().iterator();
+        while (iterator.hasNext()) {
+            UdpFlow flow = iterator.next();
+            if (now - flow.lastUsed < idleNanos) {
+                break;
+            }
+            iterator.remove();
+            flow.close();
+            flowsExpired++;
+        }
+    }
+
+    private void scheduleSweep() {
+        if (sweep != null || flows.isEmpty()) {
+            return;
+        }
+        UdpFlow eldest = flows.values().iterator().next();
+        long delay = Math.max(eldest.lastUsed + idleNanos - context.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+        sweep = context.loop().schedule(this::sweep, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void sweep() {
+        sweep = null;
+        expireIdle();
+        scheduleSweep();
+    }
+
+    private void evictEldest() {
+        Iterator<UdpFlow> iterator = flows.values().iterator();
+        UdpFlow eldest = iterator.next();
+        iterator.remove();
+        eldest.close();
+        flowsEvicted++;
+    }
+
+    private void remove(UdpFlow flow) {
+        flows.remove(flow.key, flow);
+        flow.close();
+    }
+
+    private void logLimit() {
+        long now = context.nanoTime();
+        if (!limitLogged || now - lastLimitLog >= LIMIT_LOG_INTERVAL_NANOS) {
+            limitLogged = true;
+            lastLimitLog = now;
+            LOG.log(System.Logger.Level.WARNING, "UDP flow limit reached (" + maxFlows
+                    + " flows, udpMaxFlows): the least recently used flows are closed to make room");
+        }
+    }
+
+    public int flowCount() {
+        return flows.size();
+    }
+
+    /** One line per flow, least recently used first. */
+    public List<String> describeFlows() {
+        long now = context.nanoTime();
+        List<String> lines = new ArrayList<>();
+        for (UdpFlow flow : flows.values()) {
+            lines.add(flow.key + " via " + flow.hostAddress.getAddress().getHostAddress() + ":"
+                    + flow.hostAddress.getPort() + " idle " + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed)
+                    + " s, " + flow.packetsFromGuest + " out, " + flow.packetsToGuest + " in");
+        }
+        return lines;
+    }
+
+    /** NAT counters merged into /stats "UDP". */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("PacketsSentToHost", packetsFromGuest);
+        snapshot.put("PacketsSent", packetsToGuest);
+        snapshot.put("Flows", (long) flows.size());
+        snapshot.put("FlowsOpened", flowsOpened);
+        snapshot.put("FlowsExpired", flowsExpired);
+        snapshot.put("FlowsEvicted", flowsEvicted);
+        snapshot.put("HostErrors", hostErrors);
+        return snapshot;
+    }
+
+    /** Closes every flow and cancels the sweep. */
+    public void close() {
+        if (sweep != null) {
+            sweep.cancel(false);
+            sweep = null;
+        }
+        for (UdpFlow flow : flows.values()) {
+            flow.close();
+        }
+        flows.clear();
+        unflushed.clear();
+    }
+}

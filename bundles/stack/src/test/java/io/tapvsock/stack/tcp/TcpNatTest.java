@@ -1,0 +1,334 @@
+package io.tapvsock.stack.tcp;
+
+import static io.tapvsock.stack.wire.TcpHeader.ACK;
+import static io.tapvsock.stack.wire.TcpHeader.FIN;
+import static io.tapvsock.stack.wire.TcpHeader.RST;
+import static io.tapvsock.stack.wire.TcpHeader.SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.stack.core.HostChannels;
+import io.tapvsock.stack.core.StackContext;
+import io.tapvsock.stack.wire.Ipv4Header;
+import io.tapvsock.stack.wire.TcpHeader;
+import io.tapvsock.stack.wire.TcpRepr;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** TcpNat end to end: scripted guest segments in, a real host socket on 127.0.0.1 behind. */
+class TcpNatTest {
+
+    private static final int GUEST_IP = 0xC0A8_7F02; // 192.168.127.2
+    private static final int HOST_VIRTUAL_IP = 0xC0A8_7FFE; // 192.168.127.254, NATed to 127.0.0.1
+    private static final int BLOCKED_IP = 0xA9FE_A9FE; // 169.254.169.254
+    private static final int GUEST_PORT = 40000;
+    private static final int ISN = 7000;
+    private static final long MS = 1_000_000L;
+
+    private static final TcpSettings SETTINGS = new TcpSettings(1 << 20, 1 << 20, 200 * MS, 60_000 * MS,
+            1000 * MS, 50 * MS, 5_000, 128, 16384, 64, 15);
+
+    private EventLoopGroup group;
+    private TestContext context;
+    private TcpNat nat;
+    private ServerSocket server;
+
+    /** A segment the NAT sent to the guest. */
+    private record Sent(TcpRepr tcp, byte[] payload) {
+    }
+
+    private final class TestContext implements StackContext {
+        final EventLoop loop = group.next();
+        final LinkedBlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
+        final List<String> drops = new ArrayList<>();
+        int flushes;
+
+        @Override
+        public EventLoop loop() {
+            return loop;
+        }
+
+        @Override
+        public ByteBufAllocator alloc() {
+            return ByteBufAllocator.DEFAULT;
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public NetworkSettings settings() {
+            return NetworkSettings.defaults();
+        }
+
+        @Override
+        public HostChannels hostChannels() {
+            return HostChannels.detect();
+        }
+
+        @Override
+        public void sendIpv4(int source, int destination, int protocol, ByteBuf l4) {
+            try {
+                assertEquals(Ipv4Header.PROTOCOL_TCP, protocol);
+                assertEquals(GUEST_IP, destination);
+                TcpHeader header = new TcpHeader();
+                assertNull(header.wrapChecked(l4, l4.readerIndex(), l4.readableBytes()));
+                assertTrue(header.checksumValid(source, destination), "checksum");
+                TcpRepr tcp = TcpRepr.parse(header);
+                byte[] payload = ByteBufUtil.getBytes(l4, header.payloadOffset(), header.payloadLength());
+                sent.add(new Sent(tcp, payload));
+            } finally {
+                l4.release();
+            }
+        }
+
+        @Override
+        public void flush() {
+            flushes++;
+        }
+
+        @Override
+        public InetAddress hostAddressFor(int destination) {
+            return destination == HOST_VIRTUAL_IP ? InetAddress.getLoopbackAddress() : null;
+        }
+
+        @Override
+        public void drop(String reason) {
+            drops.add(reason);
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        group = new MultiThreadIoEventLoopGroup(1, HostChannels.detect().ioHandlerFactory());
+        context = new TestContext();
+        nat = new TcpNat(context, SETTINGS);
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server.setSoTimeout(5000);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        onLoop(() -> {
+            nat.close();
+            return null;
+        });
+        server.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return context.loop.submit(task).get(10, TimeUnit.SECONDS);
+    }
+
+    /** One guest segment as the IPv4 layer would hand it over, and the end of the guest's burst. */
+    private void guest(int destination, TcpRepr tcp, byte[] payload) throws Exception {
+        onLoop(() -> {
+            int headerLen = tcp.headerLen();
+            ByteBuf frame = Unpooled.buffer(headerLen + payload.length);
+            try {
+                frame.writerIndex(headerLen);
+                ByteBuf data = Unpooled.wrappedBuffer(payload);
+                tcp.emit(new TcpHeader().wrapUnchecked(frame, 0, headerLen), GUEST_IP, destination, data);
+                frame.writeBytes(data);
+                data.release();
+                nat.receive(GUEST_IP, destination, frame);
+                nat.endOfBurst();
+            } finally {
+                frame.release();
+            }
+            return null;
+        });
+    }
+
+    private Sent next() throws InterruptedException {
+        Sent sent = context.sent.poll(10, TimeUnit.SECONDS);
+        assertNotNull(sent, "no segment for the guest");
+        return sent;
+    }
+
+    private static TcpRepr syn(int port) {
+        return TcpRepr.of(GUEST_PORT, port, ISN, 0, SYN, 65535).withMss(1460).withWindowScale(7)
+                .withTimestamps(100, 0);
+    }
+
+    private static TcpRepr ack(int port, int seq, int ack) {
+        return TcpRepr.of(GUEST_PORT, port, seq, ack, ACK, 2048).withTimestamps(101, 0);
+    }
+
+    private static byte[] readFully(InputStream in, int length) throws Exception {
+        return in.readNBytes(length);
+    }
+
+    private void waitFor(Callable<Boolean> condition) throws Exception {
+        for (int i = 0; i < 500 && !onLoop(condition); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(onLoop(condition));
+    }
+
+    @Test
+    void syn_connectsThenSynAck_dataBothWays_finBothWays() throws Exception {
+        int port = server.getLocalPort();
+        guest(HOST_VIRTUAL_IP, syn(port), new byte[0]);
+        try (Socket accepted = server.accept()) {
+            Sent synAck = next();
+            assertEquals(SYN | ACK, synAck.tcp().flags());
+            assertEquals(ISN + 1, synAck.tcp().ack());
+            assertEquals(1460, synAck.tcp().mss());
+            assertEquals(SETTINGS.windowScale(), synAck.tcp().windowScale());
+            assertTrue(synAck.tcp().timestamps());
+            assertEquals(100, synAck.tcp().tsEcr());
+            int iss = synAck.tcp().seq();
+            assertEquals(1, onLoop(nat::connectionCount));
+
+            // Guest to host.
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 1, iss + 1), "ping".getBytes());
+            assertArrayEquals("ping".getBytes(), readFully(accepted.getInputStream(), 4));
+            Sent ackOfPing = next();
+            assertEquals(ISN + 5, ackOfPing.tcp().ack());
+            assertEquals(0, ackOfPing.payload().length);
+
+            // Host to guest.
+            OutputStream out = accepted.getOutputStream();
+            out.write("pong".getBytes());
+            out.flush();
+            Sent pong = next();
+            assertArrayEquals("pong".getBytes(), pong.payload());
+            assertEquals(iss + 1, pong.tcp().seq());
+            assertEquals(ISN + 5, pong.tcp().ack());
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 5, iss + 5), new byte[0]);
+
+            // Host closes its side: FIN to the guest; the guest can still send.
+            accepted.shutdownOutput();
+            Sent fin = next();
+            assertEquals(ACK | FIN, fin.tcp().flags() & ~TcpHeader.PSH);
+            assertEquals(iss + 5, fin.tcp().seq());
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 5, iss + 6), "late".getBytes());
+            assertArrayEquals("late".getBytes(), readFully(accepted.getInputStream(), 4));
+            assertEquals(ISN + 9, next().tcp().ack());
+
+            // Guest closes: the host sees EOF; TIME-WAIT ends and the connection is gone.
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 9, iss + 6).withFlags(ACK | FIN), new byte[0]);
+            assertEquals(-1, accepted.getInputStream().read());
+            Sent lastAck = next();
+            assertEquals(ISN + 10, lastAck.tcp().ack());
+            waitFor(() -> nat.connectionCount() == 0);
+        }
+        Map<String, Object> stats = onLoop(nat::snapshot);
+        assertEquals(1L, stats.get("PassiveConnectionOpenings"));
+        assertEquals(8L, stats.get("BytesReceived"));
+        assertEquals(4L, stats.get("BytesSent"));
+    }
+
+    @Test
+    void syn_closedPort_rst() throws Exception {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        guest(HOST_VIRTUAL_IP, syn(port), new byte[0]);
+        Sent rst = next();
+        assertEquals(RST | ACK, rst.tcp().flags());
+        assertEquals(ISN + 1, rst.tcp().ack());
+        waitFor(() -> nat.connectionCount() == 0);
+        @SuppressWarnings("unchecked")
+        Map<String, Long> failed = (Map<String, Long>) onLoop(nat::snapshot).get("FailedConnectionAttempts");
+        assertEquals(1L, failed.get("connect-refused"));
+    }
+
+    @Test
+    void syn_refusedDestination_rstWithoutConnecting() throws Exception {
+        guest(BLOCKED_IP, syn(80), new byte[0]);
+        Sent rst = next();
+        assertEquals(RST | ACK, rst.tcp().flags());
+        assertEquals(0, onLoop(nat::connectionCount));
+    }
+
+    @Test
+    void segmentForNoConnection_rstAtItsAck() throws Exception {
+        guest(HOST_VIRTUAL_IP, ack(80, 5, 12345), "x".getBytes());
+        Sent rst = next();
+        assertEquals(RST, rst.tcp().flags());
+        assertEquals(12345, rst.tcp().seq());
+    }
+
+    @Test
+    void hostReset_rstToGuest_guestRst_closesHost() throws Exception {
+        int port = server.getLocalPort();
+        guest(HOST_VIRTUAL_IP, syn(port), new byte[0]);
+        try (Socket accepted = server.accept()) {
+            int iss = next().tcp().seq();
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 1, iss + 1), new byte[0]);
+            accepted.setSoLinger(true, 0);
+            accepted.close();
+            Sent rst = next();
+            assertTrue(rst.tcp().has(RST));
+            waitFor(() -> nat.connectionCount() == 0);
+        }
+        // Second connection: the guest resets it; the host sees the connection end.
+        guest(HOST_VIRTUAL_IP, syn(port).withPorts(GUEST_PORT + 1, port), new byte[0]);
+        try (Socket accepted = server.accept()) {
+            int iss = next().tcp().seq();
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 1, iss + 1).withPorts(GUEST_PORT + 1, port), new byte[0]);
+            guest(HOST_VIRTUAL_IP, TcpRepr.of(GUEST_PORT + 1, port, ISN + 1, 0, RST, 0), new byte[0]);
+            accepted.setSoTimeout(5000);
+            try {
+                assertEquals(-1, accepted.getInputStream().read());
+            } catch (java.net.SocketException reset) {
+                // a reset is what SO_LINGER 0 sends; either way the host saw the end
+            }
+            waitFor(() -> nat.connectionCount() == 0);
+        }
+    }
+
+    @Test
+    void bulkHostData_isSegmentedAndFlowControlled() throws Exception {
+        int port = server.getLocalPort();
+        guest(HOST_VIRTUAL_IP, syn(port), new byte[0]);
+        try (Socket accepted = server.accept()) {
+            int iss = next().tcp().seq();
+            // A 2048-byte window scaled by 7: 256 KiB.
+            guest(HOST_VIRTUAL_IP, ack(port, ISN + 1, iss + 1), new byte[0]);
+            byte[] bytes = new byte[100_000];
+            Arrays.fill(bytes, (byte) 'z');
+            accepted.getOutputStream().write(bytes);
+            accepted.getOutputStream().flush();
+            int received = 0;
+            while (received < bytes.length) {
+                Sent seg = next();
+                assertTrue(seg.payload().length <= 1460 - 12, "segment of " + seg.payload().length);
+                assertEquals(iss + 1 + received, seg.tcp().seq());
+                received += seg.payload().length;
+                guest(HOST_VIRTUAL_IP, ack(port, ISN + 1, iss + 1 + received), new byte[0]);
+            }
+            assertEquals(bytes.length, received);
+        }
+    }
+}
