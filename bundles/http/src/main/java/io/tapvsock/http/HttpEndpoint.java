@@ -1,5 +1,6 @@
 package io.tapvsock.http;
 
+import io.tapvsock.api.ListenAddress;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -24,13 +25,13 @@ final class HttpEndpoint implements AutoCloseable {
     private static final int MAX_THREADS = 12;
     private static final int MIN_THREADS = 2;
 
-    private final EndpointAddress address;
+    private final ListenAddress address;
     private final Server server;
     private final AbstractConnector connector;
     private Path privateDirectory;
     private boolean published;
 
-    HttpEndpoint(EndpointAddress address, RouteTable routes) {
+    HttpEndpoint(ListenAddress address, RouteTable routes) {
         this.address = address;
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("tapvsock-http");
@@ -81,7 +82,7 @@ final class HttpEndpoint implements AutoCloseable {
         return connector instanceof ServerConnector tcp ? tcp.getLocalPort() : -1;
     }
 
-    public EndpointAddress address() {
+    public ListenAddress address() {
         return address;
     }
 

@@ -1,5 +1,6 @@
 package io.tapvsock.http;
 
+import io.tapvsock.api.ListenAddress;
 import io.tapvsock.api.ApiRoute;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -48,7 +49,7 @@ public final class HttpEndpointComponent {
     @Activate
     void activate(Config config) throws IOException {
         try {
-            endpoint = new HttpEndpoint(EndpointAddress.parse(config.listen()), routes);
+            endpoint = new HttpEndpoint(ListenAddress.parse(config.listen()), routes);
             endpoint.start();
         } catch (IOException | IllegalArgumentException e) {
             LOG.log(Level.ERROR, "API endpoint not started: {0}", e.getMessage());

@@ -1,5 +1,6 @@
 package io.tapvsock.http;
 
+import io.tapvsock.api.ListenAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +54,7 @@ class HttpEndpointTest {
     }
 
     private HttpEndpoint start(String url) throws IOException {
-        HttpEndpoint endpoint = new HttpEndpoint(EndpointAddress.parse(url), routes);
+        HttpEndpoint endpoint = new HttpEndpoint(ListenAddress.parse(url), routes);
         endpoints.add(endpoint);
         endpoint.start();
         return endpoint;

@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.api.ListenAddress;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;

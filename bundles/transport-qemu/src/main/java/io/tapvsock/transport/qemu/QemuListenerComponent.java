@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.api.ListenAddress;
 import io.tapvsock.api.VirtualNetwork;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

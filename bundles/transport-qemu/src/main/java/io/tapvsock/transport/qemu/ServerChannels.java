@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.api.ListenAddress;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;

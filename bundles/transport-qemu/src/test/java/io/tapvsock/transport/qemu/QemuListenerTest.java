@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.api.ListenAddress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,30 +1,31 @@
-package io.tapvsock.http;
+package io.tapvsock.api;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /**
- * An API endpoint URL as gvproxy's {@code -listen} and {@code -services} take it: {@code unix:///path/to/sock}
- * or {@code tcp://host:port} (an empty host listens on every address; port 0 picks a free one).
+ * A listener URL as gvproxy takes it for {@code -listen}, {@code -services} and {@code -listen-qemu}:
+ * {@code unix:///path/to/sock} or {@code tcp://host:port} (an empty host listens on every address; port 0 picks a
+ * free one).
  *
- * @param url the text it was parsed from, shown in logs
+ * @param url the text it was parsed from, shown in logs and port descriptions
  * @param unixPath the socket file for unix, else null
  * @param tcpAddress the address to bind for tcp, else null
  */
-public record EndpointAddress(String url, Path unixPath, InetSocketAddress tcpAddress) {
+public record ListenAddress(String url, Path unixPath, InetSocketAddress tcpAddress) {
 
     private static final String UNIX = "unix://";
     private static final String TCP = "tcp://";
 
     /** @throws IllegalArgumentException quoting the text when it is neither form */
-    public static EndpointAddress parse(String url) {
+    public static ListenAddress parse(String url) {
         String text = url == null ? "" : url.trim();
         if (text.startsWith(UNIX)) {
             String path = text.substring(UNIX.length());
             if (path.isEmpty()) {
                 throw new IllegalArgumentException("listen: \"" + url + "\" has no socket path (want unix:///path)");
             }
-            return new EndpointAddress(text, Path.of(path).toAbsolutePath(), null);
+            return new ListenAddress(text, Path.of(path).toAbsolutePath(), null);
         }
         if (text.startsWith(TCP)) {
             String hostPort = text.substring(TCP.length());
@@ -49,7 +50,7 @@ public record EndpointAddress(String url, Path unixPath, InetSocketAddress tcpAd
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("listen: \"" + url + "\": unknown host " + host);
             }
-            return new EndpointAddress(text, null, address);
+            return new ListenAddress(text, null, address);
         }
         throw new IllegalArgumentException("listen: \"" + url + "\" is not unix:///path or tcp://host:port");
     }
