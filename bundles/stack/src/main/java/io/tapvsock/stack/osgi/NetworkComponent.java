@@ -18,7 +18,9 @@ import io.tapvsock.stack.core.StackLimits;
 import io.tapvsock.stack.core.StackNetwork;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -88,6 +90,8 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
     private final EventLoop loop;
     private final Stack stack;
     private final StackNetwork network;
+    private final Map<ComponentServiceObjects<GatewayUdpService>, LazyGatewayUdpService> gatewayServices =
+            new ConcurrentHashMap<>();
 
     @Activate
     public NetworkComponent(Map<String, Object> properties) {
@@ -145,19 +149,24 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
         }
     }
 
+    /** Bound as service objects, fetched on first use: see LazyGatewayUdpService for why. */
     @Reference(service = GatewayUdpService.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeGatewayUdpService")
-    void addGatewayUdpService(GatewayUdpService service, Map<String, Object> properties) {
+    void addGatewayUdpService(ComponentServiceObjects<GatewayUdpService> objects, Map<String, Object> properties) {
         int port = udpPort(properties);
         if (port > 0) {
+            LazyGatewayUdpService service = new LazyGatewayUdpService(objects);
+            gatewayServices.put(objects, service);
             stack.addUdpService(port, service);
         }
     }
 
-    void removeGatewayUdpService(GatewayUdpService service, Map<String, Object> properties) {
+    void removeGatewayUdpService(ComponentServiceObjects<GatewayUdpService> objects, Map<String, Object> properties) {
+        LazyGatewayUdpService service = gatewayServices.remove(objects);
         int port = udpPort(properties);
-        if (port > 0) {
+        if (service != null && port > 0) {
             stack.removeUdpService(port, service);
+            loop.execute(service::release);
         }
     }
 
