@@ -1,0 +1,63 @@
+package io.tapvsock.launcher;
+
+import java.io.IOException;
+import java.util.Hashtable;
+import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * The configurations the command line implies, written through ConfigurationAdmin (whose API the system bundle
+ * exports from the launcher's class path, so these are the same classes the bundles use). Location "?" binds
+ * none of them to one bundle.
+ */
+final class Configurations {
+
+    /** Factory PID of the http bundle's API endpoints; property {@value #LISTEN}. */
+    static final String HTTP_ENDPOINT_PID = "io.tapvsock.http.endpoint";
+    /** Factory PID of the qemu transport's listeners; property {@value #LISTEN}. */
+    static final String QEMU_TRANSPORT_PID = "io.tapvsock.transport.qemu";
+    static final String LISTEN = "listen";
+
+    private final ConfigurationAdmin admin;
+
+    private Configurations(ConfigurationAdmin admin) {
+        this.admin = admin;
+    }
+
+    /**
+     * Waits for the ConfigurationAdmin service. The tracker stays open for the daemon's life: ConfigurationAdmin
+     * is a service factory, and closing the tracker would unget (and so invalidate) our instance.
+     */
+    static Configurations await(BundleContext context, Deadline deadline) throws StartupException,
+            InterruptedException {
+        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
+                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+        tracker.open();
+        long millis = Math.max(1, (deadline.nanos() - System.nanoTime()) / 1_000_000);
+        ConfigurationAdmin admin = tracker.waitForService(millis);
+        if (admin == null) {
+            tracker.close();
+            throw new StartupException("ConfigurationAdmin did not start (is org.apache.felix.configadmin in bundle/?)");
+        }
+        return new Configurations(admin);
+    }
+
+    /** Sets a singleton configuration to exactly these properties. */
+    void set(String pid, Map<String, ?> properties) throws IOException {
+        admin.getConfiguration(pid, "?").update(new Hashtable<>(properties));
+    }
+
+    /**
+     * Creates (or replaces) the factory configuration {@code factoryPid~name}.
+     *
+     * @return its PID, which SCR shows as the component's service.pid
+     */
+    String setFactory(String factoryPid, String name, Map<String, ?> properties) throws IOException {
+        Configuration configuration = admin.getFactoryConfiguration(factoryPid, name, "?");
+        configuration.update(new Hashtable<>(properties));
+        return configuration.getPid();
+    }
+}

@@ -1,0 +1,355 @@
+package io.tapvsock.launcher;
+
+import io.tapvsock.api.NetworkSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * The daemon's life. Startup, in this order (compat.md section 8: a transport's socket file is the readiness
+ * signal, so it comes last): pid file; framework and every bundle; the control socket; the network flags
+ * configuration; the virtual network (with the flags in force) and DHCP; the API endpoints; the transport
+ * listeners; "ready". Any step that fails or does not finish in time ends startup with a message naming the cause.
+ * SIGTERM/SIGINT stop the framework (listeners close and remove their socket files), then the pid file, the
+ * control socket and the default state directory go, and the process exits 0.
+ */
+final class Daemon {
+
+    /** A stop was requested while starting: not an error. */
+    static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super("stop requested", null, false, false);
+        }
+    }
+
+    /** How long one startup step may take. Generous: the machine may be loaded; a hang still ends. */
+    static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final long POLL_MILLIS = 20;
+
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    private final String program;
+    private final DaemonOptions options;
+    private final NetworkSettings expectedNetwork;
+    private final Layout layout;
+    private final PrintStream console;
+    private final long pid = ProcessHandle.current().pid();
+
+    private volatile boolean stopping;
+    private volatile Framework framework;
+    private volatile ControlServer control;
+    private Path ownStateDir;
+    private boolean cleanedUp;
+
+    /**
+     * @param expectedNetwork the settings the flags and the file amount to, already validated
+     * @param console where a startup failure is reported besides the log (the real stderr)
+     */
+    Daemon(String program, DaemonOptions options, NetworkSettings expectedNetwork, Layout layout,
+            PrintStream console) {
+        this.program = program;
+        this.options = options;
+        this.expectedNetwork = expectedNetwork;
+        this.layout = layout;
+        this.console = console;
+    }
+
+    /** Runs until stopped; returns the exit status. */
+    int run() {
+        Signals.onTermination(this::requestStop);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "tapvsock-shutdown"));
+        try {
+            start();
+            framework.waitForStop(0);
+            LOG.info("stopped");
+            return 0;
+        } catch (Stopped e) {
+            LOG.info("stopped while starting");
+            return 0;
+        } catch (StartupException e) {
+            LOG.log(Level.SEVERE, "startup failed: " + e.getMessage(), e.getCause());
+            if (options.logFile() != null) {
+                console.println(program + ": " + e.getMessage());
+            }
+            return e.exitStatus();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "startup failed: " + e, e);
+            if (options.logFile() != null) {
+                console.println(program + ": " + e);
+            }
+            return 1;
+        } finally {
+            cleanUp();
+        }
+    }
+
+    private void start() throws StartupException, IOException, InterruptedException {
+        if (options.pidFile() != null) {
+            try {
+                PidFile.write(options.pidFile(), pid);
+            } catch (IOException e) {
+                throw new StartupException("-pid-file " + options.pidFile() + ": " + e, 2, e);
+            }
+        }
+        Path runtimeDir = RuntimeDir.create(RuntimeDir.locate(System.getenv(), RuntimeDir.uid()));
+        RuntimeDir.sweep(runtimeDir, Daemon::alive);
+        Path stateDir = options.stateDir();
+        if (stateDir == null) {
+            stateDir = ownStateDir = RuntimeDir.stateDir(runtimeDir, pid);
+        }
+        Files.createDirectories(stateDir);
+
+        long t0 = System.nanoTime();
+        framework = OsgiFramework.start(layout, OsgiFramework.properties(layout, stateDir, options.debug(),
+                options.shell()));
+        if (stopping) {
+            throw new Stopped();
+        }
+        BundleContext context = framework.getBundleContext();
+        OsgiFramework.awaitBundles(context, layout, deadline(), () -> stopping);
+        LOG.fine(() -> "framework and bundles started in " + millisSince(t0) + " ms");
+
+        Path controlPath = options.control() != null ? options.control() : RuntimeDir.controlSocket(runtimeDir, pid);
+        control = ControlServer.start(controlPath, new GogoCommands(context));
+
+        Configurations configurations = Configurations.await(context, deadline());
+        startNetwork(context, configurations);
+        LOG.fine(() -> "network and DHCP up after " + millisSince(t0) + " ms");
+        List<String> listeners = startListeners(context, configurations);
+
+        Instant began = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+        LOG.info(() -> "ready in " + Duration.between(began, Instant.now()).toMillis() + " ms: "
+                + (listeners.isEmpty() ? "no listeners" : String.join(", ", listeners)) + "; control socket "
+                + control.path());
+    }
+
+    /** The network flags, then the virtual network running with them, then DHCP. */
+    private void startNetwork(BundleContext context, Configurations configurations)
+            throws StartupException, IOException, InterruptedException {
+        if (!options.networkFlags().isEmpty()) {
+            configurations.set(NetworkSettings.FLAGS_PID, options.networkFlags());
+        }
+        awaitService(context, "(objectClass=io.tapvsock.api.VirtualNetwork)",
+                "the virtual network (bundle io.tapvsock.stack) with the network flags in force",
+                this::hasExpectedSettings);
+        awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=67))",
+                "the DHCP service (bundle io.tapvsock.service.dhcp)", service -> true);
+    }
+
+    /** The API endpoints, then the transport listeners (last: their socket files mean "ready"). */
+    private List<String> startListeners(BundleContext context, Configurations configurations)
+            throws StartupException, IOException, InterruptedException {
+        ComponentStates components = new ComponentStates(context);
+        List<String> started = new ArrayList<>();
+        for (int i = 0; i < options.listen().size(); i++) {
+            ListenUrl url = options.listen().get(i);
+            String configPid = configurations.setFactory(Configurations.HTTP_ENDPOINT_PID, "listen-" + i,
+                    Map.of(Configurations.LISTEN, url.text()));
+            awaitListener(components, configPid, Configurations.HTTP_ENDPOINT_PID, "-listen " + url.text(), url);
+            started.add("API " + url.text());
+        }
+        if (options.listenQemu() != null) {
+            ListenUrl url = options.listenQemu();
+            String configPid = configurations.setFactory(Configurations.QEMU_TRANSPORT_PID, "listen-qemu",
+                    Map.of(Configurations.LISTEN, url.text()));
+            awaitListener(components, configPid, Configurations.QEMU_TRANSPORT_PID, "-listen-qemu " + url.text(), url);
+            started.add("qemu " + url.text());
+        }
+        return started;
+    }
+
+    /** A stop from a signal: stopping the framework wakes {@link #run}, which cleans up. */
+    private void requestStop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        startStopWatchdog();
+        Framework current = framework;
+        if (current != null) {
+            try {
+                current.stop();
+            } catch (BundleException | IllegalStateException e) {
+                LOG.log(Level.WARNING, "stopping the framework: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A bundle that hangs in its stop must not keep a signalled daemon alive: give up after a while. */
+    private void startStopWatchdog() {
+        Duration grace = STOP_TIMEOUT.plusSeconds(5);
+        Thread.ofPlatform().daemon().name("tapvsock-stop-watchdog").start(() -> {
+            try {
+                Thread.sleep(grace);
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.severe("did not stop within " + grace.toSeconds() + " s: exiting anyway");
+            if (options.pidFile() != null) {
+                PidFile.remove(options.pidFile(), pid);
+            }
+            ControlServer current = control;
+            if (current != null) {
+                current.close();
+            }
+            Runtime.getRuntime().halt(1);
+        });
+    }
+
+    /** Stops the framework if it still runs, then removes what this process created. Idempotent. */
+    private synchronized void cleanUp() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        Framework current = framework;
+        if (current != null) {
+            try {
+                current.stop();
+                current.waitForStop(STOP_TIMEOUT.toMillis());
+            } catch (BundleException | IllegalStateException e) {
+                LOG.log(Level.WARNING, "stopping the framework: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (control != null) {
+            control.close();
+        }
+        if (options.pidFile() != null) {
+            PidFile.remove(options.pidFile(), pid);
+        }
+        if (ownStateDir != null) {
+            try {
+                RuntimeDir.deleteTree(ownStateDir);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot remove " + ownStateDir + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Does this VirtualNetwork run with the settings the flags ask for? (It restarts when they change.) */
+    private boolean hasExpectedSettings(Object network) {
+        try {
+            Object settings = Reflection.invoke(network, "io.tapvsock.api.VirtualNetwork", "settings");
+            Map<?, ?> actual = (Map<?, ?>) settings.getClass().getMethod("toProperties").invoke(settings);
+            Map<String, Object> expected = expectedNetwork.toProperties();
+            for (String key : options.networkFlags().keySet()) {
+                if (!Objects.equals(String.valueOf(expected.get(key)), String.valueOf(actual.get(key)))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.FINE, "cannot read the network's settings: " + e);
+            return false;
+        }
+    }
+
+    private void awaitService(BundleContext context, String filter, String what, Predicate<Object> acceptable)
+            throws StartupException, InterruptedException {
+        Deadline deadline = deadline();
+        while (true) {
+            ServiceReference<?>[] references;
+            try {
+                // "All": the launcher's class path holds its own copy of the api, so the system bundle would not
+                // count the bundles' VirtualNetwork as assignable; we only call it by reflection anyway.
+                references = context.getAllServiceReferences(null, filter);
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            for (ServiceReference<?> reference : references == null ? new ServiceReference<?>[0] : references) {
+                Object service = context.getService(reference);
+                try {
+                    if (service != null && acceptable.test(service)) {
+                        return;
+                    }
+                } finally {
+                    context.ungetService(reference);
+                }
+            }
+            checkProgress(deadline, "timed out after " + STEP_TIMEOUT.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    /**
+     * Waits for the component that {@code configPid} configures to be active and, for a unix URL, for its
+     * socket file to exist.
+     */
+    private void awaitListener(ComponentStates components, String configPid, String factoryPid, String what,
+            ListenUrl url) throws StartupException, InterruptedException {
+        Deadline deadline = deadline();
+        while (true) {
+            var state = components.find(configPid);
+            if (state.isPresent()) {
+                ComponentStates.State s = state.get();
+                if (s.state() == ComponentStates.ACTIVE
+                        && (url.socketPath() == null || Files.exists(url.socketPath()))) {
+                    return;
+                }
+                if (s.state() == ComponentStates.FAILED_ACTIVATION) {
+                    throw new StartupException(what + ": " + firstLine(s.failure()));
+                }
+            }
+            String reason = state.map(s -> !s.unsatisfiedReferences().isEmpty()
+                            ? s.component() + " is waiting for " + String.join(", ", s.unsatisfiedReferences())
+                            : s.component() + " is in state " + s.state())
+                    .orElse("no component took configuration " + configPid + " (is the bundle serving "
+                            + factoryPid + " in bundle/?)");
+            checkProgress(deadline, what + " did not start within " + STEP_TIMEOUT.toSeconds() + " s: " + reason);
+        }
+    }
+
+    private void checkProgress(Deadline deadline, String timeoutMessage)
+            throws StartupException, InterruptedException {
+        if (stopping) {
+            throw new Stopped();
+        }
+        if (deadline.expired()) {
+            throw new StartupException(timeoutMessage);
+        }
+        Thread.sleep(POLL_MILLIS);
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static Deadline deadline() {
+        return Deadline.in(STEP_TIMEOUT);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null || text.isBlank()) {
+            return "activation failed";
+        }
+        String line = text.strip().lines().findFirst().orElse(text);
+        // "java.net.BindException: Address already in use" reads better without the package.
+        return line.replaceFirst("^(?:[a-z_][a-z0-9_]*\\.)+(?=[A-Z])", "");
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+}

@@ -1,0 +1,118 @@
+package io.tapvsock.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line of bin/tapvsock and bin/gvproxy: gvproxy's flags (compat.md section 1) and ours
+ * ({@code --shell}, {@code -exec}, {@code -state-dir}, {@code -control}, {@code -pid}).
+ *
+ * @param listen API endpoints ({@code -listen}, repeatable)
+ * @param listenQemu the qemu transport listener, or null
+ * @param networkFlags the network flags that were given, as {@code io.tapvsock.network.flags} properties
+ * @param debug debug logging
+ * @param pidFile where to write the pid, or null
+ * @param logFile where to log (truncated), or null for stderr
+ * @param version print the version and exit
+ * @param shell an interactive Gogo console on the terminal
+ * @param exec a Gogo command to run in an already running daemon, or null
+ * @param stateDir the framework's storage directory, or null for a fresh one in the runtime directory
+ * @param control the control socket (daemon: where to listen; -exec: where to connect), or null for the default
+ * @param pid with -exec: the daemon to talk to, or 0
+ */
+record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, Map<String, String> networkFlags, boolean debug,
+        Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
+        long pid) {
+
+    /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
+    static final List<String> NOT_SUPPORTED = List.of("services", "listen-bess", "listen-vfkit", "listen-vpnkit",
+            "listen-stdio", "forward-sock", "forward-dest", "forward-user", "forward-identity", "pcap",
+            "notification", "config");
+
+    static Flags grammar(String program) {
+        return new Flags(program)
+                .repeated("listen", "API endpoint, unix:///path or tcp://host:port (repeatable)")
+                .string("listen-qemu", "socket for QEMU's stream netdev, unix:///path or tcp://host:port")
+                .integer("mtu", "link MTU, also announced by DHCP", 1500)
+                .string("subnet", "virtual network, CIDR (default 192.168.127.0/24)")
+                .string("gatewayIP", "the gateway's address (default the subnet's .1)")
+                .string("deviceIP", "the address of the guest with the default MAC (default .2)")
+                .string("hostIP", "the address that reaches the host's 127.0.0.1 (default the last usable)")
+                .bool("ec2-metadata-access", "allow guest traffic to 169.254.0.0/16")
+                .bool("debug", "debug logging")
+                .string("pid-file", "write the process id to this file (no newline); removed on exit")
+                .string("log-file", "log to this file (truncated) instead of stderr")
+                .bool("version", "print the version and exit")
+                .bool("shell", "interactive Gogo shell on this terminal; leaving it stops the daemon")
+                .string("exec", "run one Gogo command in the running daemon and print its output")
+                .string("state-dir", "framework storage directory (default a fresh one in the runtime directory)")
+                .string("control", "control socket path (default RUNTIME_DIR/PID.sock)")
+                .integer("pid", "with -exec: the process id of the daemon to talk to", 0)
+                .integer("ssh-port", "SSH forward to the guest: not supported yet, only -1 (disabled)", -1)
+                .string("services", "API endpoint without /connect (not supported yet)")
+                .string("listen-bess", "bess transport, unixpacket:///path (not supported yet)")
+                .string("listen-vfkit", "vfkit transport, unixgram:///path (not supported yet)")
+                .string("listen-vpnkit", "VPNKit transport (not supported yet)")
+                .string("listen-stdio", "frames on stdin/stdout (not supported yet)")
+                .repeated("forward-sock", "unix socket forwarded over SSH (not supported yet)")
+                .repeated("forward-dest", "guest path of a forwarded socket (not supported yet)")
+                .repeated("forward-user", "SSH user of a forwarded socket (not supported yet)")
+                .repeated("forward-identity", "SSH identity of a forwarded socket (not supported yet)")
+                .string("pcap", "capture every frame to this file (not supported yet)")
+                .string("notification", "unix:///path for JSON events (not supported yet)")
+                .string("config", "YAML configuration file (not supported yet)");
+    }
+
+    /**
+     * Parses and checks a command line: syntax (Go's rules), flags we do not implement, listener URLs and an
+     * existing qemu socket path. Network values are checked later against the configuration file
+     * ({@link NetworkFlags#validate}).
+     */
+    static DaemonOptions parse(String program, List<String> args) throws FlagException, Flags.HelpRequested {
+        Flags.Parsed flags = grammar(program).parse(args);
+        for (String name : NOT_SUPPORTED) {
+            if (flags.isSet(name)) {
+                throw FlagException.invalid("-" + name + " is not supported yet");
+            }
+        }
+        if (flags.isSet("ssh-port") && flags.integer("ssh-port") != -1) {
+            throw FlagException.invalid("-ssh-port is not supported yet (only -ssh-port=-1, which disables it)");
+        }
+        List<ListenUrl> listen = new ArrayList<>();
+        for (String url : flags.all("listen")) {
+            listen.add(ListenUrl.parse("listen", url));
+        }
+        ListenUrl qemu = null;
+        if (flags.isSet("listen-qemu")) {
+            qemu = ListenUrl.parse("listen-qemu", flags.value("listen-qemu"));
+            // Upstream refuses an existing path rather than deleting what may be another daemon's socket.
+            if (qemu.socketPath() != null && Files.exists(qemu.socketPath(), LinkOption.NOFOLLOW_LINKS)) {
+                throw FlagException.invalid("-listen-qemu " + qemu.text() + ": " + qemu.socketPath()
+                        + " already exists (remove it, or is another daemon using it?)");
+            }
+        }
+        if (flags.isSet("exec") && flags.value("exec").isBlank()) {
+            throw FlagException.invalid("-exec needs a command, as in -exec \"lb\"");
+        }
+        if (flags.isSet("pid") && !flags.isSet("exec")) {
+            throw FlagException.invalid("-pid only goes with -exec");
+        }
+        return new DaemonOptions(List.copyOf(listen), qemu, NetworkFlags.properties(flags), flags.bool("debug"),
+                path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
+                flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
+                flags.integer("pid"));
+    }
+
+    private static Path path(Flags.Parsed flags, String name) {
+        if (!flags.isSet(name)) {
+            return null;
+        }
+        String value = flags.value(name);
+        // gvproxy treats an empty path as "not given"; so do we.
+        return value.isEmpty() ? null : Path.of(value).toAbsolutePath();
+    }
+}

@@ -1,0 +1,121 @@
+package io.tapvsock.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonOptionsTest {
+
+    @TempDir
+    Path dir;
+
+    private static DaemonOptions parse(String... args) throws Exception {
+        return DaemonOptions.parse("gvproxy", List.of(args));
+    }
+
+    private static String error(String... args) {
+        return assertThrows(FlagException.class, () -> parse(args)).getMessage();
+    }
+
+    @Test
+    void podman_command_line() throws Exception {
+        DaemonOptions options = parse("-listen", "unix:///tmp/podman/api.sock", "-debug", "-mtu", "1500",
+                "-ssh-port", "-1", "-listen-qemu", "unix://" + dir.resolve("q.sock"), "-pid-file",
+                dir.resolve("gv.pid").toString(), "-log-file", dir.resolve("gv.log").toString());
+        assertEquals(List.of("unix:///tmp/podman/api.sock"), options.listen().stream().map(ListenUrl::text).toList());
+        assertEquals(dir.resolve("q.sock"), options.listenQemu().socketPath());
+        assertTrue(options.debug());
+        assertEquals(Map.of("mtu", "1500"), options.networkFlags());
+        assertEquals(dir.resolve("gv.pid"), options.pidFile());
+        assertEquals(dir.resolve("gv.log"), options.logFile());
+        assertFalse(options.shell());
+        assertNull(options.exec());
+    }
+
+    @Test
+    void double_dashes_and_boolean_values_as_other_scripts_write_them() throws Exception {
+        DaemonOptions options = parse("--mtu", "9000", "--debug=0", "--listen=tcp://127.0.0.1:7777", "--shell");
+        assertEquals(Map.of("mtu", "9000"), options.networkFlags());
+        assertFalse(options.debug());
+        assertTrue(options.shell());
+        assertEquals("tcp://127.0.0.1:7777", options.listen().getFirst().text());
+    }
+
+    @Test
+    void only_the_network_flags_given_are_mapped() throws Exception {
+        assertEquals(Map.of(), parse("-listen", "unix:///tmp/a.sock").networkFlags());
+        assertEquals(Map.of("subnet", "10.0.0.0/24", "gatewayIP", "10.0.0.1", "deviceIP", "10.0.0.2",
+                        "hostIP", "10.0.0.254", "mtu", "4000", "ec2MetadataAccess", "true"),
+                parse("-subnet", "10.0.0.0/24", "-gatewayIP", "10.0.0.1", "-deviceIP=10.0.0.2", "--hostIP",
+                        "10.0.0.254", "-mtu=4000", "-ec2-metadata-access").networkFlags());
+    }
+
+    @Test
+    void repeated_listen_keeps_every_endpoint() throws Exception {
+        assertEquals(2, parse("-listen", "unix:///tmp/a.sock", "-listen", "tcp://127.0.0.1:1234").listen().size());
+    }
+
+    @Test
+    void unsupported_gvproxy_flags_are_named() {
+        assertEquals("-listen-vfkit is not supported yet", error("-listen-vfkit", "unixgram:///tmp/v.sock"));
+        assertEquals("-config is not supported yet", error("-config=/etc/gvproxy.yaml"));
+        assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
+        assertEquals("-listen-stdio is not supported yet", error("-listen-stdio=accept", "-ssh-port=-1"));
+    }
+
+    @Test
+    void ssh_port_only_as_disabled() throws Exception {
+        parse("-ssh-port=-1");
+        assertEquals("-ssh-port is not supported yet (only -ssh-port=-1, which disables it)",
+                error("-ssh-port", "2222"));
+    }
+
+    @Test
+    void an_existing_qemu_socket_path_is_refused() throws Exception {
+        Path existing = Files.createFile(dir.resolve("q.sock"));
+        assertTrue(error("-listen-qemu", "unix://" + existing).contains("already exists"));
+    }
+
+    @Test
+    void listener_urls_are_checked_and_name_the_flag() {
+        assertEquals("-listen vsock://:1024: vsock:// endpoints are not supported yet", error("-listen", "vsock://:1024"));
+        assertTrue(error("-listen", "unix://relative.sock").startsWith("-listen unix://relative.sock: "));
+        assertTrue(error("-listen-qemu", "tcp://127.0.0.1").startsWith("-listen-qemu tcp://127.0.0.1: "));
+        assertTrue(error("-listen", "http://x").contains("unsupported URL scheme"));
+    }
+
+    @Test
+    void empty_paths_mean_not_given_as_in_gvproxy() throws Exception {
+        assertNull(parse("-pid-file=", "-log-file", "").pidFile());
+    }
+
+    @Test
+    void exec_and_its_target() throws Exception {
+        DaemonOptions options = parse("-exec", "lb", "-pid", "42");
+        assertEquals("lb", options.exec());
+        assertEquals(42, options.pid());
+        assertTrue(error("-exec", " ").startsWith("-exec needs a command"));
+        assertEquals("-pid only goes with -exec", error("-pid", "42"));
+    }
+
+    @Test
+    void syntax_errors_ask_for_usage_and_value_errors_do_not() {
+        assertTrue(assertThrows(FlagException.class, () -> parse("-nope")).showUsage());
+        assertFalse(assertThrows(FlagException.class, () -> parse("-pcap", "x")).showUsage());
+    }
+
+    @Test
+    void version_and_help() throws Exception {
+        assertTrue(parse("-version").version());
+        assertThrows(Flags.HelpRequested.class, () -> parse("-help"));
+    }
+}
