@@ -22,10 +22,10 @@ public record ListenAddress(String url, Path unixPath, InetSocketAddress tcpAddr
         String text = url == null ? "" : url.trim();
         if (text.startsWith(UNIX)) {
             String path = text.substring(UNIX.length());
-            if (path.isEmpty()) {
-                throw new IllegalArgumentException("listen: \"" + url + "\" has no socket path (want unix:///path)");
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("listen: \"" + url + "\" has no absolute socket path (want unix:///path)");
             }
-            return new ListenAddress(text, Path.of(path).toAbsolutePath(), null);
+            return new ListenAddress(text, Path.of(path), null);
         }
         if (text.startsWith(TCP)) {
             String hostPort = text.substring(TCP.length());

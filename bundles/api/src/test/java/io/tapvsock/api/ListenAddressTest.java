@@ -32,7 +32,7 @@ class ListenAddressTest {
 
     @Test
     void malformed_urls_name_the_field() {
-        for (String bad : new String[] {"", "unix://", "tcp://127.0.0.1", "tcp://127.0.0.1:x", "tcp://h:70000",
+        for (String bad : new String[] {"", "unix://", "unix://relative.sock", "tcp://127.0.0.1", "tcp://127.0.0.1:x", "tcp://h:70000",
                 "udp://127.0.0.1:1", "/tmp/x.sock"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(bad));
             assertTrue(e.getMessage().startsWith("listen: "), e.getMessage());
