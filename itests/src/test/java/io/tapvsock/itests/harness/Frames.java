@@ -5,7 +5,8 @@ import java.util.HexFormat;
 
 /**
  * Hand-built Ethernet II / IPv4 / UDP / ICMP frames for feeding a transport directly, and the few field reads
- * the tests need. RFC 791 (IPv4), RFC 768 (UDP), RFC 792 (ICMP), RFC 2131/2132 (DHCP, options 53 and 26).
+ * the tests need. RFC 791 (IPv4), RFC 768 (UDP), RFC 792 (ICMP), RFC 826 (ARP), RFC 2131/2132 (DHCP, options
+ * 53 and 26).
  */
 public final class Frames {
     public static final int ETHERTYPE_IPV4 = 0x0800;
@@ -65,6 +66,23 @@ public final class Frames {
         icmp[2] = (byte) (checksum >> 8);
         icmp[3] = (byte) checksum;
         return icmp;
+    }
+
+    /** An ARP request (RFC 826, Ethernet/IPv4) asking who has {@code targetIp}, as a frame to {@code dst}. */
+    public static byte[] arpRequest(byte[] dst, byte[] senderMac, byte[] senderIp, byte[] targetIp) {
+        byte[] arp = ByteBuffer.allocate(28).putShort((short) 1).putShort((short) ETHERTYPE_IPV4)
+            .put((byte) 6).put((byte) 4).putShort((short) 1)
+            .put(senderMac).put(senderIp).put(new byte[6]).put(targetIp).array();
+        return ethernet(dst, senderMac, ETHERTYPE_ARP, arp);
+    }
+
+    /** True if {@code frame} is an ARP reply (operation 2) addressed to the hardware address {@code mac}. */
+    public static boolean isArpReplyTo(byte[] frame, byte[] mac) {
+        if (etherType(frame) != ETHERTYPE_ARP || frame.length < 14 + 28) {
+            return false;
+        }
+        int operation = ((frame[14 + 6] & 0xff) << 8) | (frame[14 + 7] & 0xff);
+        return operation == 2 && java.util.Arrays.equals(frame, 14 + 18, 14 + 24, mac, 0, 6);
     }
 
     /** The Internet checksum (RFC 1071) of {@code length} bytes at {@code offset}. */

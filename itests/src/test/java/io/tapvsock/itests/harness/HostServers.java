@@ -19,16 +19,20 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Servers on 127.0.0.1 with ephemeral ports that a guest reaches through the NAT address (192.168.127.254):
  * TCP echo, UDP echo, a TCP sink that hashes what it receives, and a TCP source that sends a fixed number of
- * pseudo-random bytes with a known SHA-256. Every connection is served on a virtual thread.
+ * pseudo-random bytes with a known SHA-256 (at once, or chunk by chunk as the test allows). Every connection
+ * is served on a virtual thread.
  */
 public final class HostServers implements AutoCloseable {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<AutoCloseable> sockets = new ArrayList<>();
+    private volatile boolean closed;
 
     /** What the sink received on one connection: byte count and SHA-256 (lowercase hex). */
     public record Received(long bytes, String sha256) {
@@ -107,6 +111,53 @@ public final class HostServers implements AutoCloseable {
         return new Source(port, bytes, HexFormat.of().formatHex(digest.digest()));
     }
 
+    /**
+     * A TCP server whose client gets {@code chunks} chunks of {@code chunkBytes} pseudo-random bytes from
+     * {@code seed}, each one only after the test released a permit of {@link GatedSource#gate()}; then the
+     * server closes. The test decides when data flows, so a transfer can span a sequence of test steps.
+     */
+    public GatedSource gatedSource(int chunkBytes, int chunks, long seed) {
+        byte[] data = new byte[Math.multiplyExact(chunkBytes, chunks)];
+        new SplittableRandom(seed).nextBytes(data);
+        Semaphore gate = new Semaphore(0);
+        int port = tcpServer(socket -> {
+            try (socket; OutputStream out = socket.getOutputStream()) {
+                for (int i = 0; i < chunks; i++) {
+                    if (!acquire(gate)) {
+                        return;
+                    }
+                    out.write(data, i * chunkBytes, chunkBytes);
+                    out.flush();
+                }
+                socket.shutdownOutput();
+            }
+        });
+        return new GatedSource(port, gate, chunkBytes, chunks, HexFormat.of().formatHex(sha256().digest(data)));
+    }
+
+    /** A gated source: release one permit per chunk to send. */
+    public record GatedSource(int port, Semaphore gate, int chunkBytes, int chunks, String sha256) {
+        /** The whole transfer's length. */
+        public long bytes() {
+            return (long) chunkBytes * chunks;
+        }
+    }
+
+    /** Waits for a permit; false once the servers are closed (after a test that never released it). */
+    private boolean acquire(Semaphore gate) {
+        try {
+            while (!gate.tryAcquire(1, TimeUnit.SECONDS)) {
+                if (closed) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Writes {@code bytes} bytes from a seeded generator to {@code out}, hashing them into {@code digest}. */
     public static void writeRandom(OutputStream out, long bytes, long seed, MessageDigest digest)
         throws IOException {
@@ -177,6 +228,7 @@ public final class HostServers implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         sockets.forEach(HostServers::closeQuietly);
     }
 }
