@@ -20,6 +20,8 @@ final class Configurations {
     /** Factory PID of the qemu transport's listeners; property {@value #LISTEN}. */
     static final String QEMU_TRANSPORT_PID = "io.tapvsock.transport.qemu";
     static final String LISTEN = "listen";
+    /** Factory PID of the tap transport's links; properties netns, iface, mac, mtu, configure ({@link TapFlag}). */
+    static final String TAP_TRANSPORT_PID = "io.tapvsock.transport.tap";
 
     private final ConfigurationAdmin admin;
 

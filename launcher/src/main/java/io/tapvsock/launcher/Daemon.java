@@ -166,15 +166,24 @@ final class Daemon {
             ListenUrl url = options.listen().get(i);
             String configPid = configurations.setFactory(Configurations.HTTP_ENDPOINT_PID, "listen-" + i,
                     Map.of(Configurations.LISTEN, url.text()));
-            awaitListener(components, configPid, Configurations.HTTP_ENDPOINT_PID, "-listen " + url.text(), url);
+            awaitListener(components, configPid, Configurations.HTTP_ENDPOINT_PID, "-listen " + url.text(),
+                    url.socketPath());
             started.add("API " + url.text());
         }
         if (options.listenQemu() != null) {
             ListenUrl url = options.listenQemu();
             String configPid = configurations.setFactory(Configurations.QEMU_TRANSPORT_PID, "listen-qemu",
                     Map.of(Configurations.LISTEN, url.text()));
-            awaitListener(components, configPid, Configurations.QEMU_TRANSPORT_PID, "-listen-qemu " + url.text(), url);
+            awaitListener(components, configPid, Configurations.QEMU_TRANSPORT_PID, "-listen-qemu " + url.text(),
+                    url.socketPath());
             started.add("qemu " + url.text());
+        }
+        for (int i = 0; i < options.listenTap().size(); i++) {
+            TapFlag tap = options.listenTap().get(i);
+            String configPid = configurations.setFactory(Configurations.TAP_TRANSPORT_PID, "listen-tap-" + i,
+                    tap.properties());
+            awaitListener(components, configPid, Configurations.TAP_TRANSPORT_PID, "-listen-tap " + tap.text(), null);
+            started.add("tap " + tap.text());
         }
         return started;
     }
@@ -294,18 +303,18 @@ final class Daemon {
     }
 
     /**
-     * Waits for the component that {@code configPid} configures to be active and, for a unix URL, for its
-     * socket file to exist.
+     * Waits for the component that {@code configPid} configures to be active and, when {@code socketPath} is not
+     * null (a unix URL), for that socket file to exist.
      */
     private void awaitListener(ComponentStates components, String configPid, String factoryPid, String what,
-            ListenUrl url) throws StartupException, InterruptedException {
+            Path socketPath) throws StartupException, InterruptedException {
         Deadline deadline = deadline();
         while (true) {
             var state = components.find(configPid);
             if (state.isPresent()) {
                 ComponentStates.State s = state.get();
                 if (s.state() == ComponentStates.ACTIVE
-                        && (url.socketPath() == null || Files.exists(url.socketPath()))) {
+                        && (socketPath == null || Files.exists(socketPath))) {
                     return;
                 }
                 if (s.state() == ComponentStates.FAILED_ACTIVATION) {

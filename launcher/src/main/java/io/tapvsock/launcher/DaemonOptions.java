@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * @param listen API endpoints ({@code -listen}, repeatable)
  * @param listenQemu the qemu transport listener, or null
+ * @param listenTap the tap transport's links ({@code -listen-tap}, repeatable)
  * @param networkFlags the network flags that were given, as {@code io.tapvsock.network.flags} properties
  * @param debug debug logging
  * @param pidFile where to write the pid, or null
@@ -24,7 +25,8 @@ import java.util.Map;
  * @param control the control socket (daemon: where to listen; -exec: where to connect), or null for the default
  * @param pid with -exec: the daemon to talk to, or 0
  */
-record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, Map<String, String> networkFlags, boolean debug,
+record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, List<TapFlag> listenTap,
+        Map<String, String> networkFlags, boolean debug,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
         long pid) {
 
@@ -37,6 +39,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, Map<String, S
         return new Flags(program)
                 .repeated("listen", "API endpoint, unix:///path or tcp://host:port (repeatable)")
                 .string("listen-qemu", "socket for QEMU's stream netdev, unix:///path or tcp://host:port")
+                .repeated("listen-tap", "a TAP the daemon opens in a network namespace, "
+                        + "netns=/var/run/netns/NAME,iface=tap0[,mac=M][,mtu=N][,configure=true] (repeatable)")
                 .integer("mtu", "link MTU, also announced by DHCP", 1500)
                 .string("subnet", "virtual network, CIDR (default 192.168.127.0/24)")
                 .string("gatewayIP", "the gateway's address (default the subnet's .1)")
@@ -95,13 +99,17 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, Map<String, S
                         + " already exists (remove it, or is another daemon using it?)");
             }
         }
+        List<TapFlag> taps = new ArrayList<>();
+        for (String value : flags.all("listen-tap")) {
+            taps.add(TapFlag.parse(value));
+        }
         if (flags.isSet("exec") && flags.value("exec").isBlank()) {
             throw FlagException.invalid("-exec needs a command, as in -exec \"lb\"");
         }
         if (flags.isSet("pid") && !flags.isSet("exec")) {
             throw FlagException.invalid("-pid only goes with -exec");
         }
-        return new DaemonOptions(List.copyOf(listen), qemu, NetworkFlags.properties(flags), flags.bool("debug"),
+        return new DaemonOptions(List.copyOf(listen), qemu, List.copyOf(taps), NetworkFlags.properties(flags), flags.bool("debug"),
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
                 flags.integer("pid"));

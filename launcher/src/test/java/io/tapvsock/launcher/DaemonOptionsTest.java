@@ -120,4 +120,29 @@ class DaemonOptionsTest {
         assertTrue(parse("-version").version());
         assertThrows(Flags.HelpRequested.class, () -> parse("-help"));
     }
+
+    @Test
+    void listen_tap_becomes_factory_configuration_properties() throws Exception {
+        DaemonOptions options = parse("-listen-tap", "netns=/var/run/netns/g1,iface=tap0,configure=false",
+                "--listen-tap=netns=/var/run/netns/g2, mtu=65520 ,mac=02:00:00:00:00:07");
+        assertEquals(2, options.listenTap().size());
+        assertEquals(Map.of("netns", "/var/run/netns/g1", "iface", "tap0", "configure", "false"),
+                options.listenTap().get(0).properties());
+        assertEquals(Map.of("netns", "/var/run/netns/g2", "mtu", "65520", "mac", "02:00:00:00:00:07"),
+                options.listenTap().get(1).properties());
+        assertEquals(List.of(), parse("-listen", "unix:///tmp/a.sock").listenTap());
+    }
+
+    @Test
+    void listen_tap_bad_values_name_the_flag() {
+        assertEquals("-listen-tap netns=g1: netns \"g1\" is not an absolute path (e.g. /var/run/netns/NAME)",
+                error("-listen-tap", "netns=g1"));
+        assertEquals("-listen-tap iface=tap0,colour=red: unknown key \"colour\" (known: netns, iface, mac, mtu, "
+                + "configure)", error("-listen-tap", "iface=tap0,colour=red"));
+        assertEquals("-listen-tap tap0: \"tap0\" is not key=value", error("-listen-tap", "tap0"));
+        assertEquals("-listen-tap mtu=big: mtu \"big\" is not a number", error("-listen-tap", "mtu=big"));
+        assertEquals("-listen-tap configure=yes: configure \"yes\" is not true or false",
+                error("-listen-tap", "configure=yes"));
+        assertEquals("-listen-tap iface=a,iface=b: \"iface\" given twice", error("-listen-tap", "iface=a,iface=b"));
+    }
 }
