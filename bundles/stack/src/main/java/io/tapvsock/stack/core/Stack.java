@@ -12,6 +12,9 @@ import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.NetworkPort;
 import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.api.UdpDatagram;
+import io.tapvsock.stack.icmp.IcmpErrors;
+import io.tapvsock.stack.icmp.IcmpForwarder;
+import io.tapvsock.stack.icmp.IcmpSocketOpener;
 import io.tapvsock.stack.link.GatewayEndpoint;
 import io.tapvsock.stack.link.Switch;
 import io.tapvsock.stack.link.SwitchPort;
@@ -35,8 +38,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The whole virtual network wired together: switch, gateway NIC (ARP, IPv4, ICMP echo), gateway UDP services,
- * UDP NAT and TCP NAT; and the {@link StackContext} the protocol layers use. Plain Java: the DS component and the
- * tests build it with {@code new}. Every method runs on the network loop unless its doc says otherwise.
+ * UDP NAT, TCP NAT and ICMP echo forwarding; and the {@link StackContext} the protocol layers use. Plain Java:
+ * the DS component and the tests build it with {@code new}. Every method runs on the network loop unless its doc
+ * says otherwise.
  */
 public final class Stack implements StackContext, GatewayEndpoint, TransportDispatch {
 
@@ -57,6 +61,8 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     private final GatewayUdpReplier replier;
     private final UdpNat udp;
     private final TcpNat tcp;
+    private final IcmpErrors icmpErrors;
+    private final IcmpForwarder icmpForwarder;
 
     /** Written on the loop, read anywhere. */
     private volatile NetworkSettings settings;
@@ -70,6 +76,15 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
      */
     public Stack(EventLoop loop, ByteBufAllocator alloc, HostChannels hostChannels, LongSupplier clock,
             NetworkSettings settings, StackLimits limits) {
+        this(loop, alloc, hostChannels, clock, settings, limits, IcmpSocketOpener.SYSTEM);
+    }
+
+    /**
+     * @param clock monotonic nanoseconds ({@code System::nanoTime} in the daemon, a manual clock in tests)
+     * @param icmpSockets opens the host ICMP sockets of echo forwarding (tests open them in a namespace of theirs)
+     */
+    public Stack(EventLoop loop, ByteBufAllocator alloc, HostChannels hostChannels, LongSupplier clock,
+            NetworkSettings settings, StackLimits limits, IcmpSocketOpener icmpSockets) {
         this.loop = loop;
         this.alloc = alloc;
         this.hostChannels = hostChannels;
@@ -79,11 +94,14 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         this.switch_ = new Switch(drops, this, settings.mtu(), settings.gatewayMac());
         this.arp = new ArpHandler(this, switch_, neighbours, addresses);
         this.output = new Ipv4Output(this, switch_, neighbours, arp, addresses);
-        this.icmp = new IcmpEcho(this, output);
+        this.icmp = new IcmpEcho(this, output, this);
         this.nic = new GatewayNic(this, neighbours, arp, icmp, this, addresses);
         this.replier = new GatewayUdpReplier(this, output);
-        this.udp = new UdpNat(this, limits.udpFlowIdleSeconds(), limits.udpMaxFlows());
-        this.tcp = new TcpNat(this);
+        this.icmpErrors = new IcmpErrors(this);
+        this.icmpForwarder = new IcmpForwarder(this, icmpSockets, IcmpForwarder.DEFAULT_IDLE_SECONDS,
+                IcmpForwarder.DEFAULT_MAX_FLOWS);
+        this.udp = new UdpNat(this, icmpErrors, limits.udpFlowIdleSeconds(), limits.udpMaxFlows());
+        this.tcp = new TcpNat(this, limits.tcp());
     }
 
     /** Attaches a guest link to the switch. */
@@ -105,6 +123,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         output.configure(addresses);
         nic.configure(addresses);
         udp.configure(limits.udpFlowIdleSeconds(), limits.udpMaxFlows());
+        tcp.configure(limits.tcp());
     }
 
     /** Registers the service for a gateway UDP port; the last one registered for a port serves it. Any thread. */
@@ -151,13 +170,14 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
 
     /** @param payload borrowed: not retained after return */
     @Override
-    public void udp(long sourceMac, int source, int sourcePort, int destination, int destinationPort, ByteBuf payload) {
+    public void udp(long sourceMac, int source, int sourcePort, int destination, int destinationPort, ByteBuf payload,
+            int ipHeaderOffset) {
         if (destination == addresses.gatewayIp() || destination == -1 && destinationPort == DHCP_SERVER_PORT) {
             toGatewayService(sourceMac, source, sourcePort, destination, destinationPort, payload);
         } else if (addresses.isBroadcast(destination)) {
             drop("udp-broadcast");
         } else {
-            udp.receive(source, sourcePort, destination, destinationPort, payload);
+            udp.receive(source, sourcePort, destination, destinationPort, payload, ipHeaderOffset);
         }
     }
 
@@ -186,6 +206,12 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     @Override
     public void tcp(int source, int destination, ByteBuf segment) {
         tcp.receive(source, destination, segment);
+    }
+
+    /** @param message borrowed: not retained after return */
+    @Override
+    public void icmpEchoRequest(int source, int destination, int ttl, ByteBuf message) {
+        icmpForwarder.forward(source, destination, ttl, message);
     }
 
     // ---- StackContext
@@ -266,7 +292,11 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         Map<String, Object> ip = new LinkedHashMap<>(nic.ipSnapshot());
         ip.putAll(output.snapshot());
         snapshot.put("IP", ip);
-        snapshot.put("ICMP", icmp.snapshot());
+        Map<String, Object> forwarding = icmpForwarder.snapshot();
+        Map<String, Object> icmpStats = icmp.snapshot((Long) forwarding.get("EchoRepliesForwarded"),
+                icmpErrors.destinationUnreachableSent());
+        icmpStats.put("Forwarding", forwarding);
+        snapshot.put("ICMP", icmpStats);
         Map<String, Object> udpStats = new LinkedHashMap<>(nic.udpSnapshot());
         udpStats.put("GatewayServicePackets", gatewayUdpPackets);
         udpStats.putAll(udp.snapshot());
@@ -305,6 +335,15 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         return udp.describeFlows();
     }
 
+    /** One line per ICMP echo flow. */
+    public List<String> describeIcmpFlows() {
+        return icmpForwarder.describeFlows();
+    }
+
+    public int icmpFlowCount() {
+        return icmpForwarder.flowCount();
+    }
+
     /** IPv4 to "mac port N". */
     public Map<Ipv4Address, String> neighbours() {
         return neighbours.entries();
@@ -318,15 +357,17 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         return tcp.connectionCount();
     }
 
-    /** Expires idle UDP flows now (the scheduled sweep does this by itself). */
+    /** Expires idle UDP and ICMP flows now (the scheduled sweeps do this by themselves). */
     public void expireIdleFlows() {
         udp.expireIdle();
+        icmpForwarder.expireIdle();
     }
 
     /** Closes every flow and connection; ports stay attached until their transports detach them. */
     public void close() {
         udp.close();
         tcp.close();
+        icmpForwarder.close();
         switch_.flush();
     }
 }

@@ -116,10 +116,11 @@ public final class GatewayNic {
         switch (ip.protocol()) {
             case Ipv4Header.PROTOCOL_ICMP -> {
                 ipPacketsDelivered++;
-                icmp.receive(sourceMac, source, destination, addresses.isGatewayAddress(destination), frame, l4Offset,
-                        l4Length);
+                icmp.receive(sourceMac, source, destination, addresses.isGatewayAddress(destination), ip.ttl(), frame,
+                        l4Offset, l4Length);
             }
-            case Ipv4Header.PROTOCOL_UDP -> udp(sourceMac, source, destination, frame, l4Offset, l4Length);
+            case Ipv4Header.PROTOCOL_UDP -> udp(sourceMac, source, destination, frame, start + EthernetHeader.LENGTH,
+                    l4Offset, l4Length);
             case Ipv4Header.PROTOCOL_TCP -> {
                 if (broadcast) {
                     ipInvalidDestination++;
@@ -135,7 +136,7 @@ public final class GatewayNic {
         }
     }
 
-    private void udp(long sourceMac, int source, int destination, ByteBuf frame, int off, int len) {
+    private void udp(long sourceMac, int source, int destination, ByteBuf frame, int ipOffset, int off, int len) {
         udpPacketsReceived++;
         String problem = udp.wrapChecked(frame, off, len);
         if (problem != null) {
@@ -151,7 +152,7 @@ public final class GatewayNic {
         ipPacketsDelivered++;
         int payload = udp.payloadOffset();
         frame.setIndex(payload, payload + udp.payloadLength());
-        transport.udp(sourceMac, source, udp.sourcePort(), destination, udp.destinationPort(), frame);
+        transport.udp(sourceMac, source, udp.sourcePort(), destination, udp.destinationPort(), frame, ipOffset);
     }
 
     private void tcp(int source, int destination, ByteBuf frame, int off, int len) {

@@ -225,6 +225,11 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
     }
 
     @Override
+    public List<String> icmpFlows() {
+        return LoopCall.call(loop, stack::describeIcmpFlows);
+    }
+
+    @Override
     public Map<Ipv4Address, String> neighbours() {
         return LoopCall.call(loop, stack::neighbours);
     }

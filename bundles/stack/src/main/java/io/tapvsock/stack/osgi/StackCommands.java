@@ -6,12 +6,13 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo shell commands: tapvsock:cam, tapvsock:ports, tapvsock:flows, tapvsock:neighbours. */
+/** Gogo shell commands: tapvsock:cam, tapvsock:ports, tapvsock:flows, tapvsock:pings, tapvsock:neighbours. */
 @Component(service = Object.class, property = {
         "osgi.command.scope=tapvsock",
         "osgi.command.function=cam",
         "osgi.command.function=ports",
         "osgi.command.function=flows",
+        "osgi.command.function=pings",
         "osgi.command.function=neighbours"})
 public final class StackCommands {
 
@@ -37,6 +38,11 @@ public final class StackCommands {
     /** UDP NAT flows, least recently used first. */
     public String flows() {
         return lines(control.udpFlows(), "no UDP flow");
+    }
+
+    /** Forwarded ICMP echo flows, least recently used first. */
+    public String pings() {
+        return lines(control.icmpFlows(), "no ICMP echo flow");
     }
 
     /** The gateway's neighbour table. */

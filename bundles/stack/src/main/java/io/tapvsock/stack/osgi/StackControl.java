@@ -24,6 +24,9 @@ public interface StackControl {
     /** One line per UDP flow. */
     List<String> udpFlows();
 
+    /** One line per forwarded ICMP echo flow. */
+    List<String> icmpFlows();
+
     /** The gateway's neighbour table. */
     Map<Ipv4Address, String> neighbours();
 }

@@ -2,7 +2,9 @@ package io.tapvsock.stack.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.tapvsock.stack.wire.SeqNum;
+import io.tapvsock.stack.wire.TcpRepr;
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Guest segments that arrived ahead of a hole (RFC 9293 §3.10.7.4, "segment text"; RFC 5681 §4.2 asks for an
@@ -76,6 +78,24 @@ final class OutOfOrderQueue {
             return data;
         }
         return null;
+    }
+
+    /**
+     * The contiguous ranges held, merged, in sequence order, as SACK blocks (RFC 2018 §3: {@code [left, right)}).
+     */
+    List<TcpRepr.SackBlock> ranges() {
+        List<TcpRepr.SackBlock> out = new ArrayList<>();
+        for (int i = 0; i < held.size(); ) {
+            int left = held.get(i).seq();
+            int right = held.get(i).end();
+            i++;
+            while (i < held.size() && SeqNum.le(held.get(i).seq(), right)) {
+                right = SeqNum.max(right, held.get(i).end());
+                i++;
+            }
+            out.add(new TcpRepr.SackBlock(left, right));
+        }
+        return out;
     }
 
     /** Bytes held; they count against the window offered to the guest. */

@@ -2,11 +2,14 @@ package io.tapvsock.stack.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.tapvsock.stack.wire.SeqNum;
+import io.tapvsock.stack.wire.TcpRepr;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The receive half of the TCB (RFC 9293 §3.3.1): guest data toward the host, the window we offer, held
- * out-of-order segments, when to acknowledge (RFC 1122 §4.2.3.2, RFC 5681 §4.2) and the timestamp to echo
- * (RFC 7323 §4.3). The window is the free room of the connection's buffer toward the host: bytes written to the
+ * out-of-order segments and the SACK blocks that report them (RFC 2018 §4), when to acknowledge (RFC 1122
+ * §4.2.3.2, RFC 5681 §4.2), the timestamp to echo (RFC 7323 §4.3) and PAWS (RFC 7323 §5). The window is the free room of the connection's buffer toward the host: bytes written to the
  * host socket but not taken by it, and held out-of-order bytes, count against it. Network loop only.
  */
 final class Receiver {
@@ -28,13 +31,27 @@ final class Receiver {
     private int fullSegmentsUnacked;
     /** Both sides use timestamps (the guest's SYN offered them). */
     boolean timestamps;
-    /** TS.Recent: the guest's timestamp to echo. */
+    /** TS.Recent: the guest's timestamp to echo; segments with an older TSval are rejected (PAWS). */
     int tsRecent;
+    /** When TS.Recent was last set: a TS.Recent idle for 24 days is invalid (RFC 7323 §5.5). */
+    long tsRecentAt;
+    /** Last.ACK.sent of RFC 7323 §4.3: the ACK field of the last segment we sent. */
+    int lastAckSent;
+    /** Both SYNs carried SACK-permitted: our ACKs report held out-of-order data. */
+    boolean sackPermitted;
+    /** Sequence numbers of the most recent out-of-order arrivals, newest first (RFC 2018 §4 orders blocks so). */
+    private final int[] recentArrivals = new int[MAX_SACK_BLOCKS];
+    private int recentCount;
     /** The guest's FIN arrived in order (RCV.NXT counts it). */
     boolean finReceived;
     /** A FIN arrived beyond a hole, at sequence number finSeq. */
     private boolean finHeld;
     private int finSeq;
+
+    /** RFC 2018 §3: at most four blocks fit, three next to the timestamps option. */
+    static final int MAX_SACK_BLOCKS = 4;
+    /** RFC 7323 §5.5: 24 days, in nanoseconds. */
+    private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
 
     Receiver(int bufferSize, int maxOutOfOrderSegments) {
         this.bufferSize = bufferSize;
@@ -46,6 +63,7 @@ final class Receiver {
         irs = seq;
         nxt = seq + 1;
         advertisedEdge = nxt;
+        lastAckSent = nxt;
         finHeld = false;
     }
 
@@ -108,6 +126,9 @@ final class Receiver {
                 ackNow = true;
                 return false;
             }
+            if (length > 0) {
+                arrivedOutOfOrder(seq);
+            }
             if (fin) {
                 finHeld = true;
                 finSeq = seq + length;
@@ -140,8 +161,75 @@ final class Receiver {
         return false;
     }
 
+    /**
+     * RFC 7323 §5.3 R1: a segment whose TSval is older than TS.Recent is an old duplicate; unless TS.Recent is
+     * older than 24 days, when it no longer means anything (§5.5).
+     */
+    boolean pawsRejects(int tsVal, long now) {
+        if (!SeqNum.lt(tsVal, tsRecent)) {
+            return false;
+        }
+        if (now - tsRecentAt > PAWS_IDLE_LIMIT) {
+            tsRecent = tsVal;
+            tsRecentAt = now;
+            return false;
+        }
+        return true;
+    }
+
+    /** RFC 7323 §4.3 (3): remember the TSval of a segment that covers the left edge of the window. */
+    void updateTsRecent(int tsVal, int seq, long now) {
+        if (SeqNum.ge(tsVal, tsRecent) && SeqNum.le(seq, lastAckSent)) {
+            tsRecent = tsVal;
+            tsRecentAt = now;
+        }
+    }
+
+    /**
+     * The SACK blocks for our next ACK (RFC 2018 §4): the range holding the most recent arrival first, then those
+     * of earlier arrivals, then the rest; empty when SACK is off or nothing is held.
+     */
+    List<TcpRepr.SackBlock> sackBlocks() {
+        if (!sackPermitted || outOfOrder.segments() == 0) {
+            return List.of();
+        }
+        List<TcpRepr.SackBlock> ranges = outOfOrder.ranges();
+        List<TcpRepr.SackBlock> out = new ArrayList<>(Math.min(ranges.size(), MAX_SACK_BLOCKS));
+        for (int i = 0; i < recentCount && out.size() < MAX_SACK_BLOCKS; i++) {
+            for (TcpRepr.SackBlock range : ranges) {
+                if (SeqNum.inWindow(recentArrivals[i], range.left(), SeqNum.diff(range.right(), range.left()))
+                        && !out.contains(range)) {
+                    out.add(range);
+                }
+            }
+        }
+        for (int i = ranges.size() - 1; i >= 0 && out.size() < MAX_SACK_BLOCKS; i--) {
+            if (!out.contains(ranges.get(i))) {
+                out.add(ranges.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** Option bytes the SACK blocks of our next ACK take, so data segments leave room for them. */
+    int sackOptionLength() {
+        if (!sackPermitted || outOfOrder.segments() == 0) {
+            return 0;
+        }
+        int blocks = Math.min(outOfOrder.segments(), timestamps ? MAX_SACK_BLOCKS - 1 : MAX_SACK_BLOCKS);
+        return 4 + 8 * blocks;
+    }
+
+    private void arrivedOutOfOrder(int seq) {
+        int keep = Math.min(recentCount, MAX_SACK_BLOCKS - 1);
+        System.arraycopy(recentArrivals, 0, recentArrivals, 1, keep);
+        recentArrivals[0] = seq;
+        recentCount = keep + 1;
+    }
+
     /** An ACK went out: nothing is pending any more. */
     void ackSent() {
+        lastAckSent = nxt;
         ackPending = false;
         ackNow = false;
         fullSegmentsUnacked = 0;

@@ -6,9 +6,10 @@ import io.tapvsock.stack.wire.TcpRepr;
 
 /**
  * The send half of the TCB (RFC 9293 §3.3.1): host data toward the guest, its acknowledgment, retransmission
- * (RFC 6298), fast retransmit (RFC 5681 §3.2) and the zero-window probe timer (RFC 9293 §3.8.6.1). Sequence
- * invariant: {@code una <= nxt <= max}, and {@code buffer} holds the data bytes from {@code bufferSeq} on,
- * followed by the FIN when {@code finQueued}. Network loop only.
+ * (RFC 6298), fast retransmit and recovery (RFC 5681 §3.2, NewReno's partial ACKs of RFC 6582), the guest's SACK
+ * blocks (RFC 2018, RFC 6675's scoreboard: retransmissions resend the holes only) and the zero-window probe timer
+ * (RFC 9293 §3.8.6.1). Sequence invariant: {@code una <= nxt <= max}, and {@code buffer} holds the data bytes from
+ * {@code bufferSeq} on, followed by the FIN when {@code finQueued}. Network loop only.
  */
 final class Sender {
 
@@ -47,6 +48,17 @@ final class Sender {
     /** The host closed its side: a FIN follows the buffered data (sequence number {@link #finSeq()}). */
     boolean finQueued;
 
+    /** Both SYNs carried SACK-permitted: the guest's SACK blocks are honoured. */
+    boolean sack;
+    /** Ranges above una the guest reported holding (empty unless {@link #sack}). */
+    final SackScoreboard scoreboard = new SackScoreboard();
+    /** In fast recovery (RFC 6582 §3.2) until una passes {@link #recover}. */
+    boolean inRecovery;
+    /** RFC 6582 "recover": max when fast recovery began. */
+    int recover;
+    /** RFC 6675 HighRxt: holes below it were already resent in this recovery. */
+    int highRetransmitted;
+
     final SendBuffer buffer = new SendBuffer();
     final RttEstimator rtt;
     final CongestionControl congestion = new Reno();
@@ -56,7 +68,7 @@ final class Sender {
     /** Consecutive timeouts without progress (RFC 9293 §3.8.3 R2). */
     int timeouts;
     int duplicateAcks;
-    /** Three duplicate ACKs arrived: resend the first unacknowledged segment on the next dispatch. */
+    /** Fast recovery has holes to resend on the next dispatch (entered, partial ACK, or new SACK news). */
     boolean fastRetransmitPending;
     /** When the next zero-window probe goes out; NEVER unless the guest's window is closed with data waiting. */
     long persistAt = NEVER;
@@ -87,6 +99,21 @@ final class Sender {
 
     boolean finAcked() {
         return finQueued && SeqNum.gt(una, finSeq());
+    }
+
+    /**
+     * The next hole to resend in fast recovery at or after {@code from}: unreported by SACK, below the highest
+     * reported byte (or the first segment at una, which three duplicate ACKs say is missing). Returns {@code end}
+     * when there is none.
+     */
+    int nextHole(int from, int end) {
+        int seq = scoreboard.skip(SeqNum.max(from, una));
+        return SeqNum.lt(seq, end) ? seq : end;
+    }
+
+    /** Where resending holes stops: the highest byte the guest reported, at least one segment past una. */
+    int holesEnd() {
+        return SeqNum.min(SeqNum.max(scoreboard.highest(una), una + mss), max);
     }
 
     /** Bytes of sequence space sent and not acknowledged. */
@@ -127,6 +154,12 @@ final class Sender {
         }
         int window = seg.window() << windowShift;
         int acked = SeqNum.diff(ack, una);
+        int reportedBefore = scoreboard.highest(una);
+        if (sack) {
+            for (TcpRepr.SackBlock block : seg.sackBlocks()) {
+                scoreboard.add(block.left(), block.right(), SeqNum.max(una, ack), max);
+            }
+        }
         if (acked > 0) {
             int dataAcked = Math.max(0, Math.min(SeqNum.diff(ack, bufferSeq), buffer.bytes()));
             buffer.discard(dataAcked);
@@ -141,14 +174,27 @@ final class Sender {
             }
             timeouts = 0;
             duplicateAcks = 0;
+            scoreboard.advance(una);
+            if (inRecovery) {
+                if (SeqNum.ge(ack, recover)) {
+                    inRecovery = false; // RFC 6582 §3.2 step 3: a full acknowledgment ends recovery
+                } else {
+                    fastRetransmitPending = true; // a partial acknowledgment: the next hole is lost too
+                }
+            }
             congestion.onAck(acked, mss);
             // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it.
             retransmitAt = una == max ? NEVER : now + rtt.rto();
         } else if (payloadLength == 0 && !seg.has(TcpHeader.SYN | TcpHeader.FIN) && window == wnd && una != max) {
             // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries nothing and leaves the window.
-            if (++duplicateAcks == 3) {
+            if (++duplicateAcks == 3 && !inRecovery) {
+                inRecovery = true;
+                recover = max;
+                highRetransmitted = una;
                 fastRetransmitPending = true;
                 congestion.onFastRetransmit(inFlight(), mss);
+            } else if (inRecovery && SeqNum.gt(scoreboard.highest(una), reportedBefore)) {
+                fastRetransmitPending = true; // RFC 6675: new SACK news may reveal more holes
             }
         }
         // RFC 9293 §3.10.7.4: update the window only from a segment not older than the last update.
@@ -173,6 +219,7 @@ final class Sender {
         rttTiming = false;
         duplicateAcks = 0;
         fastRetransmitPending = false;
+        inRecovery = false;
         retransmitAt = NEVER;
     }
 

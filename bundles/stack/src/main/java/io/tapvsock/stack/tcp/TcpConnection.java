@@ -6,12 +6,14 @@ import io.tapvsock.stack.wire.SeqNum;
 import io.tapvsock.stack.wire.TcpHeader;
 import io.tapvsock.stack.wire.TcpRepr;
 import java.lang.System.Logger.Level;
+import java.util.List;
 
 /**
  * One TCP connection with a guest, the host socket behind it seen through {@link HostEnd}. Heads up: read at
  * least RFC 9293 (§3.3 states, §3.4 sequence numbers, §3.8 timers and windows, §3.10.7 segment arrival), RFC
- * 1122 §4.2, RFC 7323 (window scale, timestamps), RFC 6298 (RTO), RFC 5681 (fast retransmit) and RFC 5961
- * (challenge ACKs) before editing.
+ * 1122 §4.2 (§4.2.3.6 keepalives), RFC 7323 (window scale, timestamps, PAWS), RFC 2018 (SACK), RFC 6298
+ * (RTO), RFC 5681 (fast retransmit), RFC 6582 (NewReno), RFC 6675 (SACK-based loss recovery), RFC 5961 (challenge
+ * ACKs) and RFC 1337 (TIME-WAIT hazards) before editing.
  *
  * <p>{@link #process} takes one inbound segment and returns at most an immediate reply; {@link #dispatch} is
  * the only path that transmits (handshake, data, retransmissions, ACKs, probes) and fires timers;
@@ -49,6 +51,10 @@ public final class TcpConnection {
     private long timeWaitUntil = NEVER;
     /** The connection was aborted on our side: one RST to the guest is due. */
     private boolean resetPending;
+    /** When the guest last sent anything: the idle timers (keepalive, FIN-WAIT-2) count from here. */
+    private long lastHeard;
+    /** Probes (keepalive or zero-window) sent since the guest last sent anything. */
+    private int unansweredProbes;
 
     TcpConnection(TcpSettings settings, HostEnd host, TcpStats stats, int localIp, int localPort, int remoteIp,
             int remotePort, int iss, int mtu) {
@@ -78,9 +84,14 @@ public final class TcpConnection {
      * A guest SYN for a new connection (RFC 9293 §3.10.7.2, LISTEN): remember it and its options. The SYN-ACK
      * waits for {@link #accept}, which comes once the host connect succeeded.
      */
-    void listen(TcpRepr syn) {
+    void listen(TcpRepr syn, long now) {
         setState(TcpState.LISTEN);
-        takeSynOptions(syn);
+        takeSynOptions(syn, now);
+    }
+
+    /** {@link #listen(TcpRepr, long)} at time 0. */
+    void listen(TcpRepr syn) {
+        listen(syn, 0);
     }
 
     /** The host connect succeeded: SYN-RECEIVED; the next dispatch sends the SYN-ACK. */
@@ -103,8 +114,13 @@ public final class TcpConnection {
         snd.mss = Math.max(64, Math.min(DEFAULT_MSS, ourMss));
     }
 
-    private void takeSynOptions(TcpRepr syn) {
+    private void takeSynOptions(TcpRepr syn, long now) {
         rcv.synReceived(syn.seq());
+        lastHeard = now;
+        // RFC 2018 §2: SACK only when both SYNs carry SACK-permitted (ours always does when theirs did).
+        snd.sack = syn.sackPermitted();
+        rcv.sackPermitted = syn.sackPermitted();
+        rcv.tsRecentAt = now;
         windowScaling = syn.windowScale() >= 0;
         snd.windowShift = windowScaling ? syn.windowScale() : 0;
         rcv.windowShift = windowScaling ? settings.windowScale() : 0;
@@ -184,16 +200,18 @@ public final class TcpConnection {
      */
     public TcpRepr process(TcpRepr seg, ByteBuf payload, long now) {
         int length = payload == null ? 0 : payload.readableBytes();
+        lastHeard = now;
+        unansweredProbes = 0;
         return switch (state) {
             case CLOSED -> null;
-            case LISTEN -> processListen(seg);
+            case LISTEN -> processListen(seg, now);
             case SYN_SENT -> processSynSent(seg, now);
             default -> processSynchronized(seg, payload, length, now);
         };
     }
 
     /** The host connect is still running (RFC 9293 §3.10.7.2). */
-    private TcpRepr processListen(TcpRepr seg) {
+    private TcpRepr processListen(TcpRepr seg, long now) {
         if (seg.has(TcpHeader.RST)) {
             // The guest gave up before the host answered.
             stats.resetsReceived++;
@@ -206,7 +224,7 @@ public final class TcpConnection {
             return reset(seg.ack());
         }
         if (seg.has(TcpHeader.SYN) && seg.seq() != rcv.irs) {
-            takeSynOptions(seg); // a new attempt on the same ports; a retransmission is simply absorbed
+            takeSynOptions(seg, now); // a new attempt on the same ports; a retransmission is simply absorbed
         }
         return null;
     }
@@ -229,7 +247,7 @@ public final class TcpConnection {
             return null; // simultaneous open is not something a guest does to a NAT: ignore it
         }
         int ourShift = rcv.windowShift;
-        takeSynOptions(seg);
+        takeSynOptions(seg, now);
         if (!windowScaling) {
             rcv.windowShift = 0;
         } else {
@@ -247,6 +265,13 @@ public final class TcpConnection {
             snd.nxt = snd.iss;
             return null;
         }
+        // RFC 7323 §5.3 R1, before the window test: PAWS. An old timestamp marks an old duplicate: ACK and drop.
+        if (rcv.timestamps && seg.timestamps() && !seg.has(TcpHeader.RST) && rcv.pawsRejects(seg.tsVal(), now)) {
+            LOG.log(Level.DEBUG, () -> this + ": PAWS (TSval " + Integer.toUnsignedString(seg.tsVal())
+                    + " older than " + Integer.toUnsignedString(rcv.tsRecent) + ")");
+            stats.dropped("paws");
+            return ack(now);
+        }
         // First: is the segment in the window (RFC 9293 §3.10.7.4)?
         if (!rcv.acceptable(seg.seq(), seg.sequenceLength(length))) {
             if (seg.has(TcpHeader.RST)) {
@@ -260,12 +285,15 @@ public final class TcpConnection {
             }
             return ack(now);
         }
-        // RFC 7323 §4.3: remember the guest's timestamp from an in-order segment.
-        if (rcv.timestamps && seg.timestamps() && SeqNum.le(seg.seq(), rcv.nxt)) {
-            rcv.tsRecent = seg.tsVal();
+        // RFC 7323 §4.3: remember the guest's timestamp from a segment at the left edge of the window.
+        if (rcv.timestamps && seg.timestamps()) {
+            rcv.updateTsRecent(seg.tsVal(), seg.seq(), now);
         }
         // Second: RST. RFC 5961 §3.2: only an exact match resets; in window, a challenge ACK.
         if (seg.has(TcpHeader.RST)) {
+            if (state == TcpState.TIME_WAIT) {
+                return null; // RFC 1337 TW1: ignore a RST in TIME-WAIT; the timer ends it
+            }
             if (seg.seq() != rcv.nxt) {
                 return ack(now);
             }
@@ -310,7 +338,8 @@ public final class TcpConnection {
             }
         }
         if (state == TcpState.TIME_WAIT) {
-            return null;
+            // RFC 9293 §3.10.7.4: text and FIN mean nothing now; what occupies sequence space is acknowledged.
+            return seg.sequenceLength(length) > 0 ? ack(now) : null;
         }
         // Seventh and eighth: text and FIN.
         if (state.receivesData()) {
@@ -432,22 +461,66 @@ public final class TcpConnection {
             }
             return;
         }
+        if (now >= idleDeadline()) {
+            if (idleExpired(now, sink)) {
+                return;
+            }
+        }
         boolean sent = false;
         if (snd.fastRetransmitPending) {
             snd.fastRetransmitPending = false;
-            sent = retransmitFirst(now, sink);
+            sent = retransmitHoles(now, sink);
         }
         sent |= sendData(now, sink);
         if (!sent && (rcv.ackPending || rcv.ackNow)) {
             emit(sink, ack(now), null);
         }
         if (now >= snd.persistAt) {
+            if (unansweredProbes >= settings.maxRetransmissions()) {
+                LOG.log(Level.DEBUG, () -> this + ": given up after " + unansweredProbes + " unanswered probes");
+                abort();
+                dispatch(now, sink);
+                return;
+            }
             // RFC 9293 §3.8.6.1: the guest's window is closed; a segment just left of it draws an ACK with the
             // current window (the form Linux uses).
             emit(sink, segment(snd.una - 1, TcpHeader.ACK, now), null);
+            unansweredProbes++;
             snd.probeSent(now);
         }
         snd.armProbe(now);
+    }
+
+    /**
+     * When the idle timers fire: FIN-WAIT-2 gives a silent guest {@code finWait2Timeout}; keepalive (when on)
+     * probes a guest silent for {@code keepaliveIdle} while nothing is in flight, then every
+     * {@code keepaliveInterval}.
+     */
+    private long idleDeadline() {
+        if (state == TcpState.FIN_WAIT_2) {
+            return lastHeard + settings.finWait2Timeout();
+        }
+        if (settings.keepaliveIdle() > 0 && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)
+                && snd.una == snd.max && snd.persistAt == NEVER) {
+            return lastHeard + settings.keepaliveIdle() + unansweredProbes * settings.keepaliveInterval();
+        }
+        return NEVER;
+    }
+
+    /** An idle timer fired: send a keepalive, or give the connection up. True when it was given up. */
+    private boolean idleExpired(long now, SegmentSink sink) {
+        if (state == TcpState.FIN_WAIT_2 || unansweredProbes >= settings.keepaliveProbes()) {
+            LOG.log(Level.DEBUG, () -> this + ": idle guest in " + state + ", reset");
+            stats.idleResets++;
+            abort();
+            dispatch(now, sink);
+            return true;
+        }
+        // RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT - 1 with no data draws an ACK from a live guest.
+        stats.keepalives++;
+        unansweredProbes++;
+        emit(sink, segment(snd.nxt - 1, TcpHeader.ACK, now), null);
+        return false;
     }
 
     /** The SYN-ACK (or our SYN), resent after a timeout. */
@@ -455,7 +528,8 @@ public final class TcpConnection {
         boolean passive = state == TcpState.SYN_RECEIVED;
         TcpRepr syn = segment(snd.iss, passive ? TcpHeader.SYN | TcpHeader.ACK : TcpHeader.SYN, now)
                 .withMss(ourMss)
-                .withWindowScale(windowScaling ? rcv.windowShift : -1);
+                .withWindowScale(windowScaling ? rcv.windowShift : -1)
+                .withSackPermitted(passive ? rcv.sackPermitted : true);
         if (!passive) {
             syn = syn.withTimestamps(Receiver.tsClock(now), 0);
         }
@@ -466,14 +540,24 @@ public final class TcpConnection {
         emit(sink, syn, null);
     }
 
-    /** New data and the FIN, as far as the windows allow, in segments of at most the guest's MSS. */
+    /**
+     * New data and the FIN, as far as the windows allow, in segments of at most the guest's MSS less the room our
+     * SACK blocks take. After a timeout this resends from una on, skipping what the guest reported by SACK.
+     */
     private boolean sendData(long now, SegmentSink sink) {
         boolean sent = false;
+        int segmentSize = snd.mss - rcv.sackOptionLength();
         while (true) {
+            if (SeqNum.lt(snd.nxt, snd.max) && snd.sack) {
+                snd.nxt = snd.scoreboard.skip(snd.nxt);
+            }
             int dataEnd = snd.finSeq();
             int room = SeqNum.diff(snd.sendLimit(), snd.nxt);
             int available = SeqNum.diff(dataEnd, snd.nxt);
-            int n = Math.max(0, Math.min(available, Math.min(room, snd.mss)));
+            if (SeqNum.lt(snd.nxt, snd.max)) {
+                available = Math.min(available, SeqNum.diff(snd.scoreboard.nextReported(snd.nxt, dataEnd), snd.nxt));
+            }
+            int n = Math.max(0, Math.min(available, Math.min(room, segmentSize)));
             // The FIN takes a sequence number of window too; it follows the last data byte.
             boolean fin = snd.finQueued && snd.nxt + n == dataEnd && n < room;
             if (n == 0 && !fin) {
@@ -484,18 +568,35 @@ public final class TcpConnection {
         }
     }
 
-    /** Fast retransmit (RFC 5681 §3.2): the first unacknowledged segment, once. */
-    private boolean retransmitFirst(long now, SegmentSink sink) {
-        int available = SeqNum.diff(snd.finSeq(), snd.una);
-        int n = Math.max(0, Math.min(available, snd.mss));
-        boolean fin = snd.finSent() && n == available;
-        if (n == 0 && !fin) {
-            return false;
+    /**
+     * Fast retransmit and recovery (RFC 5681 §3.2, RFC 6582, RFC 6675 §5): resend the holes not yet resent in this
+     * recovery, from una up to the highest byte the guest reported by SACK (without SACK: the first segment),
+     * skipping what it reported, at most a congestion window's worth at once.
+     */
+    private boolean retransmitHoles(long now, SegmentSink sink) {
+        int end = snd.holesEnd();
+        int budget = Math.max(snd.mss, Math.min(snd.congestion.window(), snd.wnd));
+        int segmentSize = snd.mss - rcv.sackOptionLength();
+        int seq = snd.nextHole(snd.highRetransmitted, end);
+        boolean sent = false;
+        while (SeqNum.lt(seq, end) && budget > 0) {
+            int dataEnd = snd.finSeq();
+            int limit = snd.scoreboard.nextReported(seq, end);
+            int n = Math.max(0, Math.min(SeqNum.diff(SeqNum.min(limit, dataEnd), seq), segmentSize));
+            boolean fin = snd.finSent() && seq + n == dataEnd && SeqNum.lt(dataEnd, end);
+            if (n == 0 && !fin) {
+                break;
+            }
+            stats.fastRetransmits++;
+            snd.rttTiming = false; // Karn: this flight cannot be timed any more
+            sendSegment(seq, n, fin, now, sink);
+            sent = true;
+            int next = seq + n + (fin ? 1 : 0);
+            snd.highRetransmitted = next;
+            budget -= n;
+            seq = snd.nextHole(next, end);
         }
-        stats.fastRetransmits++;
-        snd.rttTiming = false; // Karn: this flight cannot be timed any more
-        sendSegment(snd.una, n, fin, now, sink);
-        return true;
+        return sent;
     }
 
     private void sendSegment(int seq, int n, boolean fin, long now, SegmentSink sink) {
@@ -528,7 +629,7 @@ public final class TcpConnection {
                 if (rcv.ackNow || rcv.ackPending || snd.fastRetransmitPending || snd.hasSendable()) {
                     yield now;
                 }
-                yield Math.min(snd.retransmitAt, snd.persistAt);
+                yield Math.min(Math.min(snd.retransmitAt, snd.persistAt), idleDeadline());
             }
         };
     }
@@ -536,6 +637,7 @@ public final class TcpConnection {
     /** Releases every buffer the connection holds; called once it is CLOSED and removed. */
     void release() {
         snd.buffer.clear();
+        snd.scoreboard.clear();
         rcv.outOfOrder.clear();
     }
 
@@ -549,6 +651,12 @@ public final class TcpConnection {
         TcpRepr seg = TcpRepr.of(localPort, remotePort, seq, acking ? rcv.nxt : 0, flags, window);
         if (rcv.timestamps) {
             seg = seg.withTimestamps(Receiver.tsClock(now), rcv.tsRecent);
+        }
+        if (acking && !syn) {
+            List<TcpRepr.SackBlock> blocks = rcv.sackBlocks();
+            if (!blocks.isEmpty()) {
+                seg = seg.withSackBlocks(blocks);
+            }
         }
         if (acking) {
             rcv.ackSent();

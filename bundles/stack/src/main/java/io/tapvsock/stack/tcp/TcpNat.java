@@ -26,7 +26,12 @@ import java.util.concurrent.TimeUnit;
  * §3.10.7.2 (LISTEN), and {@link TcpConnection}'s list, before editing.
  *
  * <p>A guest SYN makes a non-blocking host connect on the network loop; the guest gets its SYN-ACK once the
- * connect succeeded, a RST when it failed. Guest data goes to the host socket as retained slices of the guest's
+ * connect succeeded, a RST when it failed or timed out. Connects run side by side and nothing waits behind one: a
+ * blackholed destination holds only its own connects. At most {@link TcpSettings#maxPendingConnects()} run toward
+ * one destination (address and port); a SYN beyond that is dropped and counted ("pending-connect-limit"), not
+ * refused: the guest's own SYN retransmission tries again once a slot may be free, as when a kernel's SYN queue
+ * overflows, and its connect() does not fail for a transient limit. Beyond {@link TcpSettings#maxConnections()}
+ * a SYN gets a RST. Guest data goes to the host socket as retained slices of the guest's
  * frames, written during the guest's burst and flushed at its end, when the held-back ACKs go out too. Host data
  * is read only while the guest's window has room and goes out in MSS-sized segments (a header buffer composed with
  * a payload slice). Timers are deadlines kept by the connections; this class keeps one wakeup on the loop for the
@@ -38,14 +43,17 @@ public final class TcpNat {
     private static final long NEVER = TcpConnection.NEVER;
 
     private final StackContext context;
-    private final TcpSettings settings;
+    /** Settings for new connections; a connection keeps the ones it was opened with. */
+    private TcpSettings settings;
     private final TcpStats stats = new TcpStats();
     private final FlowTable<HostLink> flows = new FlowTable<>();
+    /** Host connects in flight per destination: key (destination address, destination port), value a counter. */
+    private final FlowTable<int[]> pendingByDestination = new FlowTable<>();
     private final ArrayList<HostLink> touched = new ArrayList<>();
     private final TcpHeader inbound = new TcpHeader();
     private final TcpHeader outbound = new TcpHeader();
     private final SegmentSink sink = this::emit;
-    private final Bootstrap bootstrap;
+    private Bootstrap bootstrap;
     private int pendingConnects;
     private ScheduledFuture<?> wakeup;
     private long wakeupAt = NEVER;
@@ -58,6 +66,11 @@ public final class TcpNat {
 
     public TcpNat(StackContext context, TcpSettings settings) {
         this.context = context;
+        configure(settings);
+    }
+
+    /** New limits and buffer sizes: they apply to connections opened from now on. */
+    public void configure(TcpSettings settings) {
         this.settings = settings;
         // Unflushed and unwritten bytes toward the host count against the guest's window; becoming writable again
         // after a full buffer is the moment to reopen it.
@@ -67,6 +80,8 @@ public final class TcpNat {
                 .group(context.loop())
                 .channel(context.hostChannels().socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
+                // The kernel's keepalive finds a host peer that vanished while the connection sat idle.
+                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
@@ -147,6 +162,24 @@ public final class TcpNat {
         return stats.snapshot(flows.size(), pendingConnects);
     }
 
+    /** Bytes from guests written toward host sockets and not taken by them yet, over all connections. */
+    long bufferedTowardHosts() {
+        long total = 0;
+        for (HostLink link : flows.values()) {
+            total += link.bufferedBytes();
+        }
+        return total;
+    }
+
+    /** Bytes read from host sockets and not yet acknowledged by guests, over all connections. */
+    long bufferedTowardGuests() {
+        long total = 0;
+        for (HostLink link : flows.values()) {
+            total += link.connection.snd.buffer.bytes();
+        }
+        return total;
+    }
+
     /** Connections in any state. */
     public int connectionCount() {
         return flows.size();
@@ -195,8 +228,10 @@ public final class TcpNat {
             refuse(source, destination, syn, "connection-limit");
             return;
         }
-        if (pendingConnects >= settings.maxPendingConnects()) {
-            refuse(source, destination, syn, "pending-connect-limit");
+        int[] pendingHere = pendingByDestination.get(destination & 0xFFFF_FFFFL, syn.destinationPort());
+        if (pendingHere != null && pendingHere[0] >= settings.maxPendingConnects()) {
+            // Held, not refused: no state kept; the guest's SYN retransmission comes back.
+            stats.refused("pending-connect-limit");
             return;
         }
         InetAddress hostAddress = context.hostAddressFor(destination);
@@ -208,9 +243,14 @@ public final class TcpNat {
         TcpConnection connection = new TcpConnection(settings, link, stats, destination, syn.destinationPort(),
                 source, syn.sourcePort(), ThreadLocalRandom.current().nextInt(), context.settings().mtu());
         link.connection = connection;
-        connection.listen(syn);
+        connection.listen(syn, context.nanoTime());
         flows.put(addressKey, portKey, link);
         pendingConnects++;
+        if (pendingHere == null) {
+            pendingHere = new int[1];
+            pendingByDestination.put(destination & 0xFFFF_FFFFL, syn.destinationPort(), pendingHere);
+        }
+        pendingHere[0]++;
         link.connecting = true;
         ChannelFuture connect = bootstrap.clone().handler(link)
                 .connect(new InetSocketAddress(hostAddress, syn.destinationPort()));
@@ -221,6 +261,12 @@ public final class TcpNat {
     private void connected(HostLink link, boolean success, Throwable cause) {
         pendingConnects--;
         link.connecting = false;
+        long destinationKey = link.addressKey & 0xFFFF_FFFFL;
+        int destinationPort = link.portKey & 0xFFFF;
+        int[] pendingHere = pendingByDestination.get(destinationKey, destinationPort);
+        if (pendingHere != null && --pendingHere[0] <= 0) {
+            pendingByDestination.remove(destinationKey, destinationPort, pendingHere);
+        }
         TcpConnection connection = link.connection;
         long now = context.nanoTime();
         if (closed || connection.isClosed()) {

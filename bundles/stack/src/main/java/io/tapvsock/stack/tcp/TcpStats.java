@@ -14,6 +14,10 @@ final class TcpStats {
     long retransmits;
     long fastRetransmits;
     long timeouts;
+    /** Keepalive probes sent toward idle guests. */
+    long keepalives;
+    /** Connections reset because the guest stayed silent (FIN-WAIT-2 timeout, unanswered keepalives). */
+    long idleResets;
     long segmentsReceived;
     long segmentsSent;
     long bytesReceived;
@@ -53,6 +57,8 @@ final class TcpStats {
         out.put("Retransmits", retransmits);
         out.put("FastRetransmit", fastRetransmits);
         out.put("Timeouts", timeouts);
+        out.put("Keepalives", keepalives);
+        out.put("IdleResets", idleResets);
         out.put("SegmentsReceived", segmentsReceived);
         out.put("SegmentsSent", segmentsSent);
         out.put("BytesReceived", bytesReceived);

@@ -2,6 +2,7 @@ package io.tapvsock.stack.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.tapvsock.stack.icmp.IcmpErrors;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
@@ -26,6 +27,13 @@ final class UdpFlow {
     boolean unflushed;
     long packetsFromGuest;
     long packetsToGuest;
+    /**
+     * The IP and UDP headers of the guest's latest datagram: an ICMP error about the flow quotes them (RFC 1122
+     * §3.2.2). A connected socket reports the host's error on a later call, not tied to one datagram, and any
+     * datagram of the flow carries the addresses and ports the guest needs to find its socket.
+     */
+    final byte[] quote = new byte[IcmpErrors.MAX_QUOTE];
+    int quoteLength;
     /** Retained slices of guest datagrams waiting for the connect. */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
 
@@ -47,6 +55,16 @@ final class UdpFlow {
         }
         pending.add(datagram);
         return true;
+    }
+
+    /**
+     * Keeps the headers of a guest datagram for {@link #quote}.
+     *
+     * @param buf borrowed: not retained after return; the headers are {@code [from, to)}
+     */
+    void keepHeaders(ByteBuf buf, int from, int to) {
+        quoteLength = Math.min(to - from, quote.length);
+        buf.getBytes(from, quote, 0, quoteLength);
     }
 
     /** Writes the queued datagrams to the now connected channel. */

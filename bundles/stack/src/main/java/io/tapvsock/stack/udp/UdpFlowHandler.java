@@ -42,6 +42,6 @@ final class UdpFlowHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        nat.hostError(flow, cause); // e.g. ICMP port unreachable reported on the connected socket
+        nat.hostError(flow, cause); // e.g. an ICMP port unreachable, reported on the connected socket
     }
 }

@@ -6,13 +6,16 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.unix.Errors;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tapvsock.stack.core.StackContext;
+import io.tapvsock.stack.icmp.IcmpErrors;
 import io.tapvsock.stack.wire.Ipv4Header;
 import io.tapvsock.stack.wire.UdpHeader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Guest UDP NATed onto host datagram sockets (RFC 768; RFC 4787 for NAT behaviour: one mapping per guest
- * (source, destination) pair, replies accepted only from that destination, which the connected socket enforces).
+ * (source, destination) pair, replies accepted only from that destination, which the connected socket enforces;
+ * RFC 1122 §3.2.2.1 and §4.1.3.3: a port unreachable the host receives reaches the guest as ICMP).
  * Each flow is one connected datagram channel on the network loop; replies reach the guest from the address it
  * wrote to, whatever the NAT map turned it into. Flows expire after an idle timeout; their number is capped and
  * the least recently used flow makes room for a new one. Time comes from {@link StackContext#nanoTime()}; one
@@ -38,6 +42,7 @@ public final class UdpNat {
     private static final int IP_UDP_HEADERS = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
 
     private final StackContext context;
+    private final IcmpErrors icmpErrors;
     /** In access order: the first entry is the least recently used, and the first to expire. */
     private final LinkedHashMap<UdpFlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
     /** Flows written since the last {@link #flushHost()}. */
@@ -55,9 +60,12 @@ public final class UdpNat {
     private long packetsFromGuest;
     private long packetsToGuest;
     private long hostErrors;
+    private long portUnreachable;
 
-    public UdpNat(StackContext context, long idleSeconds, int maxFlows) {
+    /** @param icmpErrors where the host's port-unreachable reports go to the guest */
+    public UdpNat(StackContext context, IcmpErrors icmpErrors, long idleSeconds, int maxFlows) {
         this.context = context;
+        this.icmpErrors = icmpErrors;
         configure(idleSeconds, maxFlows);
     }
 
@@ -82,8 +90,11 @@ public final class UdpNat {
      * One datagram from a guest, to be sent from a host socket.
      *
      * @param payload borrowed: not retained after return
+     * @param ipHeaderOffset where the datagram's IPv4 header starts in {@code payload}'s buffer (the IP and UDP
+     *     headers are {@code [ipHeaderOffset, payload.readerIndex())})
      */
-    public void receive(int source, int sourcePort, int destination, int destinationPort, ByteBuf payload) {
+    public void receive(int source, int sourcePort, int destination, int destinationPort, ByteBuf payload,
+            int ipHeaderOffset) {
         UdpFlowKey key = new UdpFlowKey(source, sourcePort, destination, destinationPort);
         UdpFlow flow = flows.get(key);
         long now = context.nanoTime();
@@ -96,6 +107,7 @@ public final class UdpNat {
         flow.lastUsed = now;
         flow.packetsFromGuest++;
         packetsFromGuest++;
+        flow.keepHeaders(payload, ipHeaderOffset, payload.readerIndex());
         ByteBuf datagram = payload.retainedSlice();
         if (!flow.connected) {
             if (!flow.queue(datagram)) {
@@ -201,8 +213,34 @@ public final class UdpNat {
     }
 
     void hostError(UdpFlow flow, Throwable cause) {
+        if (flow.closed) {
+            return;
+        }
+        if (isPortUnreachable(cause)) {
+            portUnreachable(flow);
+            return;
+        }
         hostErrors++;
         LOG.log(System.Logger.Level.DEBUG, () -> "UDP flow " + flow.key + " to " + flow.hostAddress + ": " + cause);
+    }
+
+    /** ECONNREFUSED on a connected datagram socket: the host got ICMP port unreachable for it (udp(7)). */
+    private static boolean isPortUnreachable(Throwable cause) {
+        return cause instanceof PortUnreachableException
+                || cause instanceof Errors.NativeIoException e && e.expectedErr() == Errors.ERROR_ECONNREFUSED_NEGATIVE;
+    }
+
+    /** Tells the guest, from the address it wrote to, quoting its datagram; the flow ends. */
+    private void portUnreachable(UdpFlow flow) {
+        portUnreachable++;
+        UdpFlowKey key = flow.key;
+        LOG.log(System.Logger.Level.DEBUG, () -> "UDP flow " + key + " to " + flow.hostAddress + ": port unreachable");
+        if (flow.quoteLength > 0) {
+            icmpErrors.destinationUnreachable(IcmpErrors.CODE_PORT_UNREACHABLE, key.destination(), key.source(),
+                    flow.quote, flow.quoteLength);
+            context.flush();
+        }
+        remove(flow);
     }
 
     /** Writes what the guest's burst queued on each host socket. */
@@ -296,6 +334,7 @@ public final class UdpNat {
         snapshot.put("FlowsExpired", flowsExpired);
         snapshot.put("FlowsEvicted", flowsEvicted);
         snapshot.put("HostErrors", hostErrors);
+        snapshot.put("PortUnreachable", portUnreachable);
         return snapshot;
     }
 

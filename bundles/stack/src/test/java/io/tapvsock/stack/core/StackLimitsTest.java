@@ -29,6 +29,23 @@ class StackLimitsTest {
     }
 
     @Test
+    void readsTcpLimits() {
+        StackLimits limits = StackLimits.fromProperties(Map.of("tcpMaxConnections", "100", "tcpMaxPendingConnects", 8,
+                "tcpConnectTimeoutSeconds", "5", "tcpBufferBytes", 1 << 20, "tcpKeepaliveSeconds", "60"));
+        assertEquals(100, limits.tcp().maxConnections());
+        assertEquals(8, limits.tcp().maxPendingConnects());
+        assertEquals(5_000, limits.tcp().connectTimeoutMillis());
+        assertEquals(1 << 20, limits.tcp().receiveBuffer());
+        assertEquals(1 << 20, limits.tcp().sendBuffer());
+        assertEquals(60_000_000_000L, limits.tcp().keepaliveIdle());
+        assertEquals(16384, StackLimits.fromProperties(Map.of()).tcp().maxConnections());
+        assertEquals(0, StackLimits.fromProperties(Map.of()).tcp().keepaliveIdle());
+        assertEquals("tcpBufferBytes: 10 is outside 16384..1073741824",
+                assertThrows(IllegalArgumentException.class,
+                        () -> StackLimits.fromProperties(Map.of("tcpBufferBytes", 10))).getMessage());
+    }
+
+    @Test
     void dropCountsCountByReason() {
         DropCounts drops = new DropCounts();
         drops.count("b");

@@ -91,11 +91,16 @@ class GatewayNicTest {
     }
 
     @Test
-    void icmpToOtherAddressesIsCountedAndDropped() {
+    void icmpOtherThanEchoToOtherAddressesAndEchoToRefusedDestinationsAreCountedAndDropped() {
         fixture.guestSends(ipv4Frame(GUEST_IP, 0x08080808, Ipv4Header.PROTOCOL_ICMP,
+                icmpEcho(IcmpHeader.TYPE_ECHO_REPLY, 1, 1, new byte[8])));
+        fixture.guestSends(ipv4Frame(GUEST_IP, 0x7F000001, Ipv4Header.PROTOCOL_ICMP,
+                icmpEcho(IcmpHeader.TYPE_ECHO_REQUEST, 1, 1, new byte[8])));
+        fixture.guestSends(ipv4Frame(GUEST_IP, OTHER_GUEST_IP, Ipv4Header.PROTOCOL_ICMP,
                 icmpEcho(IcmpHeader.TYPE_ECHO_REQUEST, 1, 1, new byte[8])));
         assertNull(fixture.sink.poll());
-        assertEquals(1, fixture.drops("icmp-forwarding-unsupported"));
+        assertEquals(1, fixture.drops("icmp-unsupported-type"));
+        assertEquals(2, fixture.drops("icmp-destination-refused"), "loopback and another guest are not the host's");
     }
 
     @Test

@@ -23,9 +23,11 @@ import io.tapvsock.stack.core.StackContext;
 import io.tapvsock.stack.wire.Ipv4Header;
 import io.tapvsock.stack.wire.TcpHeader;
 import io.tapvsock.stack.wire.TcpRepr;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -50,7 +52,7 @@ class TcpNatTest {
     private static final long MS = 1_000_000L;
 
     private static final TcpSettings SETTINGS = new TcpSettings(1 << 20, 1 << 20, 200 * MS, 60_000 * MS,
-            1000 * MS, 50 * MS, 5_000, 128, 16384, 64, 15);
+            1000 * MS, 50 * MS, 5_000, 128, 16384, 64, 15, 60_000 * MS, 0, 75_000 * MS, 9);
 
     private EventLoopGroup group;
     private TestContext context;
@@ -191,6 +193,287 @@ class TcpNatTest {
             Thread.sleep(10);
         }
         assertTrue(onLoop(condition));
+    }
+
+    /** Several guest segments in one burst: all received, then one end of burst. */
+    private void guestBurst(int destination, List<TcpRepr> segments, List<byte[]> payloads) throws Exception {
+        onLoop(() -> {
+            for (int i = 0; i < segments.size(); i++) {
+                TcpRepr tcp = segments.get(i);
+                byte[] payload = payloads.get(i);
+                int headerLen = tcp.headerLen();
+                ByteBuf frame = Unpooled.buffer(headerLen + payload.length);
+                try {
+                    frame.writerIndex(headerLen);
+                    ByteBuf data = Unpooled.wrappedBuffer(payload);
+                    tcp.emit(new TcpHeader().wrapUnchecked(frame, 0, headerLen), GUEST_IP, destination, data);
+                    frame.writeBytes(data);
+                    data.release();
+                    nat.receive(GUEST_IP, destination, frame);
+                } finally {
+                    frame.release();
+                }
+            }
+            nat.endOfBurst();
+            return null;
+        });
+    }
+
+    private void replaceNat(TcpSettings settings) throws Exception {
+        onLoop(() -> {
+            nat.close();
+            nat = new TcpNat(context, settings);
+            return null;
+        });
+    }
+
+    @Test
+    void blackholedConnects_doNotDelayAConnectToALivePort() throws Exception {
+        // A listener whose accept queue is full and never drained drops SYNs: connects to it hang.
+        try (ServerSocket blackhole = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int dead = blackhole.getLocalPort();
+            List<TcpRepr> syns = new ArrayList<>();
+            List<byte[]> empty = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                syns.add(syn(dead).withPorts(20_000 + i, dead));
+                empty.add(new byte[0]);
+            }
+            guestBurst(HOST_VIRTUAL_IP, syns, empty);
+            @SuppressWarnings("unchecked")
+            Map<String, Long> held = (Map<String, Long>) onLoop(nat::snapshot).get("FailedConnectionAttempts");
+            assertEquals(200 - SETTINGS.maxPendingConnects(), held.get("pending-connect-limit"),
+                    "SYNs beyond the per-destination limit are held back, not answered");
+
+            int live = server.getLocalPort();
+            guest(HOST_VIRTUAL_IP, syn(live), new byte[0]);
+            try (Socket accepted = server.accept()) {
+                Sent synAck;
+                do {
+                    synAck = next();
+                } while (synAck.tcp().destinationPort() != GUEST_PORT);
+                assertEquals(SYN | ACK, synAck.tcp().flags());
+                int pending = (Integer) onLoop(nat::snapshot).get("PendingConnects");
+                assertTrue(pending >= SETTINGS.maxPendingConnects() - 10,
+                        "the live connect completed while " + pending + " blackholed ones were still pending");
+            }
+        }
+    }
+
+    @Test
+    void connectionLimit_refusesWithRst() throws Exception {
+        replaceNat(SETTINGS.withLimits(1, 128, 5_000, 1 << 20));
+        int port = server.getLocalPort();
+        guest(HOST_VIRTUAL_IP, syn(port), new byte[0]);
+        try (Socket accepted = server.accept()) {
+            assertEquals(SYN | ACK, next().tcp().flags());
+            guest(HOST_VIRTUAL_IP, syn(port).withPorts(GUEST_PORT + 1, port), new byte[0]);
+            Sent rst = next();
+            assertEquals(RST | ACK, rst.tcp().flags());
+            assertEquals(GUEST_PORT + 1, rst.tcp().destinationPort());
+            @SuppressWarnings("unchecked")
+            Map<String, Long> failed = (Map<String, Long>) onLoop(nat::snapshot).get("FailedConnectionAttempts");
+            assertEquals(1L, failed.get("connection-limit"));
+        }
+    }
+
+    @Test
+    void slowHostReader_windowClosesThenRecovers_memoryBounded_byteExact() throws Exception {
+        int bufferBytes = 256 * 1024;
+        replaceNat(SETTINGS.withLimits(16384, 128, 5_000, bufferBytes));
+        int shift = SETTINGS.withLimits(16384, 128, 5_000, bufferBytes).windowScale();
+        try (ServerSocket slow = new ServerSocket()) {
+            slow.setReceiveBufferSize(8192);
+            slow.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = slow.getLocalPort();
+            guest(HOST_VIRTUAL_IP, syn(port), new byte[0]);
+            try (Socket accepted = slow.accept()) {
+                Sent synAck = next();
+                int iss = synAck.tcp().seq();
+                long edge = synAck.tcp().window(); // right edge, relative to ISN + 1
+                long sent = 0;
+                byte[] bytes = new byte[24 << 20];
+                new java.util.Random(7).nextBytes(bytes);
+                guest(HOST_VIRTUAL_IP, ack(port, ISN + 1, iss + 1), new byte[0]);
+                edge = drainAcks(edge, shift);
+                // Send as the offered window allows until it closes: nobody reads on the host side.
+                boolean closed = false;
+                while (!closed && sent < bytes.length) {
+                    sent += sendWindow(port, iss, bytes, sent, edge);
+                    long before = edge;
+                    edge = drainAcks(edge, shift);
+                    closed = edge <= sent && edge == before;
+                }
+                assertTrue(closed, "the window closed before " + sent + " bytes");
+                // Netty counts 96 bytes of bookkeeping per queued write on top of the data: at most one per segment.
+                long bound = bufferBytes + 96L * (bufferBytes / 1000);
+                long toHost = onLoop(nat::bufferedTowardHosts);
+                assertTrue(toHost <= bound, toHost + " bytes held toward the host");
+                // The host reads again: the window reopens and every byte arrives in order.
+                java.util.concurrent.CompletableFuture<byte[]> reader = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> {
+                            try {
+                                return accepted.getInputStream().readNBytes(bytes.length);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                boolean reopened = false;
+                while (sent < bytes.length) {
+                    long before = edge;
+                    edge = drainAcks(edge, shift);
+                    reopened |= edge > before;
+                    sent += sendWindow(port, iss, bytes, sent, edge);
+                    assertTrue(onLoop(nat::bufferedTowardHosts) <= bound);
+                }
+                assertTrue(reopened);
+                assertArrayEquals(bytes, reader.get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    /** Sends guest data from {@code sent} up to the right edge in one burst; returns the bytes sent. */
+    private long sendWindow(int port, int iss, byte[] bytes, long sent, long edge) throws Exception {
+        List<TcpRepr> segments = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        long at = sent;
+        while (at < edge && at < bytes.length && segments.size() < 64) {
+            int n = (int) Math.min(1400, Math.min(edge - at, bytes.length - at));
+            segments.add(ack(port, ISN + 1 + (int) at, iss + 1));
+            payloads.add(Arrays.copyOfRange(bytes, (int) at, (int) at + n));
+            at += n;
+        }
+        if (!segments.isEmpty()) {
+            guestBurst(HOST_VIRTUAL_IP, segments, payloads);
+        }
+        return at - sent;
+    }
+
+    /** Reads the NAT's ACKs (waiting briefly for the first) and returns the furthest right edge offered. */
+    private long drainAcks(long edge, int shift) throws InterruptedException {
+        Sent first = context.sent.poll(200, TimeUnit.MILLISECONDS);
+        for (Sent s = first; s != null; s = context.sent.poll()) {
+            assertTrue(!s.tcp().has(RST), "RST");
+            long acked = Integer.toUnsignedLong(s.tcp().ack() - (ISN + 1));
+            edge = Math.max(edge, acked + ((long) s.tcp().window() << shift));
+        }
+        return edge;
+    }
+
+    /** One simulated guest connection of {@link #thousandConnections_echoByteExact_noLeaks}. */
+    private static final class GuestConnection {
+        final int port;
+        final byte[] out;
+        final ByteArrayOutputStream in = new ByteArrayOutputStream();
+        int rcvNxt;
+        int iss;
+        boolean synAcked;
+        boolean finReceived;
+        long synAt;
+
+        GuestConnection(int port, byte[] out) {
+            this.port = port;
+            this.out = out;
+        }
+    }
+
+    @Test
+    void thousandConnections_echoByteExact_noLeaks() throws Exception {
+        int count = 1000;
+        try (ServerSocket echo = new ServerSocket(0, 2048, InetAddress.getLoopbackAddress());
+                var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            threads.submit(() -> {
+                while (!echo.isClosed()) {
+                    Socket socket = echo.accept();
+                    threads.submit(() -> {
+                        try (socket) {
+                            byte[] all = socket.getInputStream().readAllBytes();
+                            socket.getOutputStream().write(all);
+                        }
+                        return null;
+                    });
+                }
+                return null;
+            });
+            int port = echo.getLocalPort();
+            java.util.Random random = new java.util.Random(11);
+            Map<Integer, GuestConnection> guests = new java.util.HashMap<>();
+            for (int i = 0; i < count; i++) {
+                byte[] out = new byte[500 + random.nextInt(6000)];
+                random.nextBytes(out);
+                guests.put(10_000 + i, new GuestConnection(10_000 + i, out));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int done = 0;
+            while (done < count) {
+                assertTrue(System.nanoTime() < deadline, "only " + done + " connections completed");
+                List<TcpRepr> burst = new ArrayList<>();
+                List<byte[]> payloads = new ArrayList<>();
+                // SYNs for connections not yet answered: first ones, and retransmissions of held ones.
+                long now = System.nanoTime();
+                for (GuestConnection g : guests.values()) {
+                    if (!g.synAcked && now - g.synAt > TimeUnit.MILLISECONDS.toNanos(300)) {
+                        g.synAt = now;
+                        burst.add(syn(port).withPorts(g.port, port));
+                        payloads.add(new byte[0]);
+                    }
+                }
+                Sent s = context.sent.poll(20, TimeUnit.MILLISECONDS);
+                for (; s != null; s = context.sent.poll()) {
+                    TcpRepr tcp = s.tcp();
+                    GuestConnection g = guests.get(tcp.destinationPort());
+                    assertNotNull(g);
+                    assertTrue(!tcp.has(RST), "RST on " + g.port);
+                    if (tcp.has(SYN)) {
+                        if (g.synAcked) {
+                            continue;
+                        }
+                        g.synAcked = true;
+                        g.iss = tcp.seq();
+                        g.rcvNxt = tcp.seq() + 1;
+                        // The handshake's ACK, all the data and the FIN, in one go.
+                        int seq = ISN + 1;
+                        burst.add(ack(port, seq, g.rcvNxt).withPorts(g.port, port));
+                        payloads.add(new byte[0]);
+                        for (int at = 0; at < g.out.length; at += 1400) {
+                            int n = Math.min(1400, g.out.length - at);
+                            burst.add(ack(port, seq + at, g.rcvNxt).withPorts(g.port, port));
+                            payloads.add(Arrays.copyOfRange(g.out, at, at + n));
+                        }
+                        burst.add(ack(port, seq + g.out.length, g.rcvNxt).withPorts(g.port, port)
+                                .withFlags(ACK | FIN));
+                        payloads.add(new byte[0]);
+                        continue;
+                    }
+                    boolean news = false;
+                    if (s.payload().length > 0 && tcp.seq() == g.rcvNxt) {
+                        g.in.writeBytes(s.payload());
+                        g.rcvNxt += s.payload().length;
+                        news = true;
+                    }
+                    if (tcp.has(FIN) && tcp.seq() + s.payload().length == g.rcvNxt
+                            && !g.finReceived) {
+                        g.rcvNxt++;
+                        g.finReceived = true;
+                        done++;
+                        assertArrayEquals(g.out, g.in.toByteArray(), "echo on " + g.port);
+                        news = true;
+                    }
+                    if (news) {
+                        burst.add(ack(port, ISN + 2 + g.out.length, g.rcvNxt).withPorts(g.port, port));
+                        payloads.add(new byte[0]);
+                    }
+                }
+                if (!burst.isEmpty()) {
+                    guestBurst(HOST_VIRTUAL_IP, burst, payloads);
+                }
+            }
+            waitFor(() -> nat.connectionCount() == 0);
+            assertEquals(0L, onLoop(nat::bufferedTowardGuests));
+            Map<String, Object> stats = onLoop(nat::snapshot);
+            assertEquals((long) count, stats.get("PassiveConnectionOpenings"));
+            assertEquals(0, stats.get("PendingConnects"));
+            echo.close();
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.stack.core.HostChannels;
 import io.tapvsock.stack.core.Stack;
 import io.tapvsock.stack.core.StackLimits;
+import io.tapvsock.stack.icmp.IcmpSocketOpener;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,13 @@ public final class StackFixture implements AutoCloseable {
     }
 
     public StackFixture(NetworkSettings settings, StackLimits limits) {
-        stack = call(() -> new Stack(loop, PooledByteBufAllocator.DEFAULT, hostChannels, clock::get, settings, limits));
+        this(settings, limits, IcmpSocketOpener.SYSTEM);
+    }
+
+    /** @param icmpSockets opens the ICMP sockets of echo forwarding (in a test namespace, or refused) */
+    public StackFixture(NetworkSettings settings, StackLimits limits, IcmpSocketOpener icmpSockets) {
+        stack = call(() -> new Stack(loop, PooledByteBufAllocator.DEFAULT, hostChannels, clock::get, settings, limits,
+                icmpSockets));
         port = call(() -> stack.attach(sink, "test guest"));
     }
 

@@ -15,10 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.stack.core.StackLimits;
 import io.tapvsock.stack.testing.StackFixture;
 import io.tapvsock.stack.wire.EthernetHeader;
+import io.tapvsock.stack.wire.IcmpHeader;
 import io.tapvsock.stack.wire.Ipv4Header;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -26,6 +29,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +39,7 @@ class UdpNatTest {
 
     private StackFixture fixture;
     private DatagramSocket echoServer;
+    private DatagramSocket silentServer;
 
     @AfterEach
     void close() {
@@ -43,6 +48,9 @@ class UdpNatTest {
         }
         if (echoServer != null) {
             echoServer.close();
+        }
+        if (silentServer != null) {
+            silentServer.close();
         }
     }
 
@@ -66,6 +74,15 @@ class UdpNatTest {
         thread.setDaemon(true);
         thread.start();
         return echoServer.getLocalPort();
+    }
+
+    /**
+     * A bound port on 127.0.0.1 that never answers: flows to it stay open (a closed port would end them with
+     * ICMP port unreachable).
+     */
+    private int silentPort() throws SocketException {
+        silentServer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return silentServer.getLocalPort();
     }
 
     private void guestSendsUdp(int destination, int sourcePort, int destinationPort, String payload) {
@@ -98,11 +115,12 @@ class UdpNatTest {
     }
 
     @Test
-    void idleFlowsExpireOnTheInjectedClock() {
+    void idleFlowsExpireOnTheInjectedClock() throws Exception {
         fixture = new StackFixture(NetworkSettings.defaults(), new StackLimits(90, 4096));
-        guestSendsUdp(HOST_IP, 40000, 9, "a");
+        int silent = silentPort();
+        guestSendsUdp(HOST_IP, 40000, silent, "a");
         fixture.advanceSeconds(60);
-        guestSendsUdp(HOST_IP, 40001, 9, "b");
+        guestSendsUdp(HOST_IP, 40001, silent, "b");
         assertEquals(2, (int) fixture.call(fixture.stack::udpFlowCount));
         fixture.advanceSeconds(29);
         fixture.run(fixture.stack::expireIdleFlows);
@@ -116,29 +134,32 @@ class UdpNatTest {
     }
 
     @Test
-    void trafficKeepsAFlowAlive() {
+    void trafficKeepsAFlowAlive() throws Exception {
         fixture = new StackFixture();
-        guestSendsUdp(HOST_IP, 40000, 9, "a");
+        int silent = silentPort();
+        guestSendsUdp(HOST_IP, 40000, silent, "a");
         fixture.advanceSeconds(80);
-        guestSendsUdp(HOST_IP, 40000, 9, "a");
+        guestSendsUdp(HOST_IP, 40000, silent, "a");
         fixture.advanceSeconds(80);
         fixture.run(fixture.stack::expireIdleFlows);
         assertEquals(1, (int) fixture.call(fixture.stack::udpFlowCount));
     }
 
     @Test
-    void theLeastRecentlyUsedFlowMakesRoom() {
+    void theLeastRecentlyUsedFlowMakesRoom() throws Exception {
         fixture = new StackFixture(NetworkSettings.defaults(), new StackLimits(90, 2));
-        guestSendsUdp(HOST_IP, 40001, 9, "a");
+        int silent = silentPort();
+        guestSendsUdp(HOST_IP, 40001, silent, "a");
         fixture.advanceSeconds(1);
-        guestSendsUdp(HOST_IP, 40002, 9, "b");
+        guestSendsUdp(HOST_IP, 40002, silent, "b");
         fixture.advanceSeconds(1);
-        guestSendsUdp(HOST_IP, 40001, 9, "a again");
+        guestSendsUdp(HOST_IP, 40001, silent, "a again");
         fixture.advanceSeconds(1);
-        guestSendsUdp(HOST_IP, 40003, 9, "c");
+        guestSendsUdp(HOST_IP, 40003, silent, "c");
         List<String> flows = fixture.call(fixture.stack::describeUdpFlows);
         assertEquals(2, flows.size());
-        assertTrue(flows.get(0).startsWith("192.168.127.2:40001 -> 192.168.127.254:9 via 127.0.0.1:9"), flows.get(0));
+        assertTrue(flows.get(0).startsWith("192.168.127.2:40001 -> 192.168.127.254:" + silent + " via 127.0.0.1:" + silent),
+                flows.get(0));
         assertTrue(flows.get(1).startsWith("192.168.127.2:40003 -> "), flows.get(1));
         @SuppressWarnings("unchecked")
         Map<String, Object> udp = (Map<String, Object>) fixture.call(fixture.stack::snapshot).get("UDP");
@@ -173,6 +194,39 @@ class UdpNatTest {
         fixture = new StackFixture(NetworkSettings.fromProperties(Map.of(NetworkSettings.EC2_METADATA_ACCESS, "true")),
                 StackLimits.defaults());
         assertEquals(InetAddress.getByName("169.254.169.254"), fixture.stack.hostAddressFor(0xA9FEA9FE));
+    }
+
+    @Test
+    void aClosedHostPortIsReportedToTheGuestAsIcmpPortUnreachableQuotingItsDatagram() throws Exception {
+        fixture = new StackFixture();
+        int closedPort;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            closedPort = probe.getLocalPort();
+        }
+        byte[] frame = ipv4Frame(GUEST_IP, HOST_IP, Ipv4Header.PROTOCOL_UDP,
+                udp(GUEST_IP, HOST_IP, 40000, closedPort, "anyone?".getBytes(StandardCharsets.US_ASCII)));
+        fixture.guestSends(frame);
+        byte[] quote = Arrays.copyOfRange(frame, EthernetHeader.LENGTH, EthernetHeader.LENGTH + 20 + 8);
+        byte[] message = new byte[8 + quote.length];
+        message[0] = 3; // destination unreachable
+        message[1] = 3; // port unreachable
+        System.arraycopy(quote, 0, message, 8, quote.length);
+        ByteBuf buf = Unpooled.wrappedBuffer(message);
+        new IcmpHeader().wrapUnchecked(buf, 0, message.length).fillChecksum();
+        buf.release();
+        byte[] expected = ethernet(GUEST_MAC, GATEWAY_MAC, EthernetHeader.TYPE_IPV4,
+                ipv4(HOST_IP, GUEST_IP, Ipv4Header.PROTOCOL_ICMP, message));
+        assertEquals(hex(expected), hex(fixture.sink.take()));
+        assertEquals(0, (int) fixture.call(fixture.stack::udpFlowCount), "the flow is closed");
+        Map<String, Object> stats = fixture.call(fixture.stack::snapshot);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> udp = (Map<String, Object>) stats.get("UDP");
+        assertEquals(1L, udp.get("PortUnreachable"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> v4 = (Map<String, Object>) ((Map<String, Object>) stats.get("ICMP")).get("V4");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sent = (Map<String, Object>) v4.get("PacketsSent");
+        assertEquals(1L, sent.get("DstUnreachable"));
     }
 
     @Test
