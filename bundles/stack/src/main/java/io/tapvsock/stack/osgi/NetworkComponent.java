@@ -82,6 +82,21 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
 
         @AttributeDefinition(description = "At most this many UDP flows; a new one closes the least recently used")
         int udpMaxFlows() default 4096;
+
+        @AttributeDefinition(description = "At most this many TCP connections; a guest SYN beyond gets RST")
+        int tcpMaxConnections() default 16384;
+
+        @AttributeDefinition(description = "Host connects in flight per destination; further SYNs wait for a retry")
+        int tcpMaxPendingConnects() default 128;
+
+        @AttributeDefinition(description = "Seconds a host connect may take before the guest gets RST")
+        int tcpConnectTimeoutSeconds() default 30;
+
+        @AttributeDefinition(description = "Bytes buffered per connection toward the host (the guest's window)")
+        int tcpBufferBytes() default 4194304;
+
+        @AttributeDefinition(description = "Seconds of silence before keepalive probes to the guest; 0 = off")
+        int tcpKeepaliveSeconds() default 0;
     }
 
     private static final System.Logger LOG = System.getLogger(NetworkComponent.class.getName());
