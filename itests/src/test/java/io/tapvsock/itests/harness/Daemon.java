@@ -39,6 +39,19 @@ public final class Daemon implements AutoCloseable {
      * {@code extraFlags} is also awaited. Fails with the daemon's output if it exits or is not ready in time.
      */
     public static Daemon start(Path home, Path dir, List<String> extraFlags) {
+        return start(List.of(), home, dir, extraFlags);
+    }
+
+    /**
+     * Like {@link #start(Path, Path, List)}, but the daemon runs inside {@code ns} ({@code ip netns exec}, which
+     * execs, so the pid is still the daemon's): a test "host" of its own whose 127.0.0.1 and routes the test
+     * controls. The unix sockets stay on the shared file system.
+     */
+    public static Daemon startIn(NetNs ns, Path home, Path dir, List<String> extraFlags) {
+        return start(List.of("ip", "netns", "exec", ns.name()), home, dir, extraFlags);
+    }
+
+    private static Daemon start(List<String> prefix, Path home, Path dir, List<String> extraFlags) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -50,7 +63,8 @@ public final class Daemon implements AutoCloseable {
                 sockets.add(Path.of(extraFlags.get(i + 1).substring("unix://".length())));
             }
         }
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/gvproxy").toString(),
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(home.resolve("bin/gvproxy").toString(),
             "-listen", "unix://" + dir.resolve("api.sock"),
             "-listen-qemu", "unix://" + dir.resolve("q.sock"),
             "-pid-file", dir.resolve("gvproxy.pid").toString(),
