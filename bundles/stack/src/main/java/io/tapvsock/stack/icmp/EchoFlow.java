@@ -1,12 +1,13 @@
 package io.tapvsock.stack.icmp;
 
 import io.tapvsock.api.Ipv4Address;
+import io.tapvsock.stack.core.IdleFlowTable;
 
 /**
  * One guest echo flow and the host socket that carries it: a ping socket of its own (the kernel picked its
  * identifier), or the shared raw socket with an identifier the forwarder picked. Network loop only.
  */
-final class EchoFlow {
+final class EchoFlow extends IdleFlowTable.Flow {
 
     final EchoFlowKey key;
     /** The destination on the host after NAT, as IPv4 bits. */
@@ -14,17 +15,14 @@ final class EchoFlow {
     final IcmpSocket socket;
     /** The identifier on the wire for a raw socket; -1 for a ping socket, whose kernel keeps it. */
     final int hostIdentifier;
-    /** Nanos (the stack's clock) of the last request or reply; the flow table is ordered by it. */
-    long lastUsed;
     long requests;
     long replies;
 
-    EchoFlow(EchoFlowKey key, int hostAddress, IcmpSocket socket, int hostIdentifier, long now) {
+    EchoFlow(EchoFlowKey key, int hostAddress, IcmpSocket socket, int hostIdentifier) {
         this.key = key;
         this.hostAddress = hostAddress;
         this.socket = socket;
         this.hostIdentifier = hostIdentifier;
-        this.lastUsed = now;
     }
 
     @Override

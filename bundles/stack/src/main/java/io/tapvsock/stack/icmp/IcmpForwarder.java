@@ -3,8 +3,8 @@ package io.tapvsock.stack.icmp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.IoEventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.tapvsock.api.Ipv4Address;
+import io.tapvsock.stack.core.IdleFlowTable;
 import io.tapvsock.stack.core.StackContext;
 import io.tapvsock.stack.wire.Checksum;
 import io.tapvsock.stack.wire.IcmpHeader;
@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * requests are counted and dropped, and the refusal is logged once. A reply is never made up: the guest gets
  * one only when the destination answered.
  *
- * <p>Flows expire after an idle timeout, their number is capped (the least recently used makes room), and one
- * scheduled sweep at the oldest flow's deadline replaces per-flow timers. Network loop only.
+ * <p>Flows expire after an idle timeout and their number is capped (the least recently used makes room): see
+ * {@link IdleFlowTable}. Network loop only.
  */
 public final class IcmpForwarder {
 
@@ -62,8 +61,7 @@ public final class IcmpForwarder {
     private final IcmpSocketOpener opener;
     /** The loop, when its I/O handler can watch our sockets (epoll); null otherwise. */
     private final IoEventLoop ioLoop;
-    /** In access order: the first entry is the least recently used, and the first to expire. */
-    private final LinkedHashMap<EchoFlowKey, EchoFlow> flows = new LinkedHashMap<>(16, 0.75f, true);
+    private final IdleFlowTable<EchoFlowKey, EchoFlow> flows;
     /** Raw-socket flows by (host address, identifier on the wire). */
     private final Map<Long, EchoFlow> rawFlows = new HashMap<>();
     /** Native scratch: [0, 16) a sockaddr_in, [16, 20) its length, [32, 32 + MAX_PACKET) the packet. */
@@ -72,14 +70,11 @@ public final class IcmpForwarder {
     private final MemorySegment packet;
     /** A ByteBuf view of {@link #packet}, for the wire views and checksums. */
     private final ByteBuf packetBuf;
-    private long idleNanos;
-    private int maxFlows;
     private Mode mode = Mode.UNTRIED;
     private long refusedAt;
     private boolean refusalLogged;
     private IcmpSocket raw;
     private int nextRawIdentifier = ThreadLocalRandom.current().nextInt(0x10000);
-    private ScheduledFuture<?> sweep;
 
     private long requestsForwarded;
     private long repliesForwarded;
@@ -89,9 +84,6 @@ public final class IcmpForwarder {
     private long receiveErrors;
     private long socketFailures;
     private long foreignPackets;
-    private long flowsOpened;
-    private long flowsExpired;
-    private long flowsEvicted;
 
     public IcmpForwarder(StackContext context, IcmpSocketOpener opener, long idleSeconds, int maxFlows) {
         this.context = context;
@@ -102,24 +94,12 @@ public final class IcmpForwarder {
         this.addressLength = scratch.asSlice(16, 4);
         this.packet = scratch.asSlice(32, MAX_PACKET);
         this.packetBuf = Unpooled.wrappedBuffer(packet.asByteBuffer());
-        configure(idleSeconds, maxFlows);
+        this.flows = new IdleFlowTable<>(context, "ICMP", this::closeFlow, idleSeconds, maxFlows);
     }
 
     /** New limits; flows over the new cap are closed now, least recently used first. */
     public void configure(long idleSeconds, int maxFlows) {
-        if (idleSeconds <= 0 || maxFlows <= 0) {
-            throw new IllegalArgumentException("ICMP flow limits must be positive: " + idleSeconds + " s, " + maxFlows);
-        }
-        this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
-        this.maxFlows = maxFlows;
-        while (flows.size() > maxFlows) {
-            evictEldest();
-        }
-        if (sweep != null) {
-            sweep.cancel(false);
-            sweep = null;
-        }
-        scheduleSweep();
+        flows.configure(idleSeconds, maxFlows);
     }
 
     /**
@@ -138,15 +118,13 @@ public final class IcmpForwarder {
         int off = message.readerIndex();
         int len = message.readableBytes();
         EchoFlowKey key = new EchoFlowKey(source, destination, message.getUnsignedShort(off + 4));
-        long now = context.nanoTime();
-        EchoFlow flow = flows.get(key);
+        EchoFlow flow = flows.use(key);
         if (flow == null) {
-            flow = open(key, Ipv4Address.fromBytes(host.getAddress()).bits(), now);
+            flow = open(key, Ipv4Address.fromBytes(host.getAddress()).bits());
             if (flow == null) {
                 return;
             }
         }
-        flow.lastUsed = now;
         int error = flow.socket.ttl(ttl);
         if (error == 0) {
             packetBuf.setBytes(0, message, off, len);
@@ -169,7 +147,8 @@ public final class IcmpForwarder {
         requestsForwarded++;
     }
 
-    private EchoFlow open(EchoFlowKey key, int hostAddress, long now) {
+    private EchoFlow open(EchoFlowKey key, int hostAddress) {
+        long now = context.nanoTime();
         if (mode == Mode.UNTRIED || mode == Mode.REFUSED && now - refusedAt >= RETRY_REFUSED_NANOS) {
             probe(now);
         }
@@ -178,19 +157,15 @@ public final class IcmpForwarder {
             context.drop("icmp-forwarding-refused");
             return null;
         }
-        if (flows.size() >= maxFlows) {
-            evictEldest();
-        }
-        EchoFlow flow = mode == Mode.PING ? openPing(key, hostAddress, now) : openRaw(key, hostAddress, now);
+        flows.makeRoom();
+        EchoFlow flow = mode == Mode.PING ? openPing(key, hostAddress) : openRaw(key, hostAddress);
         if (flow == null) {
             socketFailures++;
             context.drop("icmp-socket-failed");
             mode = Mode.UNTRIED; // what the namespace allows may have changed: ask again next time
             return null;
         }
-        flows.put(key, flow);
-        flowsOpened++;
-        scheduleSweep();
+        flows.add(key, flow);
         return flow;
     }
 
@@ -231,19 +206,19 @@ public final class IcmpForwarder {
         }
     }
 
-    private EchoFlow openPing(EchoFlowKey key, int hostAddress, long now) {
+    private EchoFlow openPing(EchoFlowKey key, int hostAddress) {
         int fd = opener.open(IcmpSocketKind.PING);
         if (fd < 0) {
             LOG.log(System.Logger.Level.DEBUG, () -> "ping socket for " + key + ": " + IcmpSyscalls.strerror(-fd));
             return null;
         }
         IcmpSocket socket = new IcmpSocket(IcmpSocketKind.PING, fd);
-        EchoFlow flow = new EchoFlow(key, hostAddress, socket, -1, now);
+        EchoFlow flow = new EchoFlow(key, hostAddress, socket, -1);
         socket.register(ioLoop, () -> pingReadable(flow));
         return flow;
     }
 
-    private EchoFlow openRaw(EchoFlowKey key, int hostAddress, long now) {
+    private EchoFlow openRaw(EchoFlowKey key, int hostAddress) {
         if (raw == null) {
             raw = openRawSocket();
             if (raw == null) {
@@ -255,7 +230,7 @@ public final class IcmpForwarder {
             identifier = nextRawIdentifier;
             nextRawIdentifier = (nextRawIdentifier + 1) & 0xFFFF;
         } while (rawFlows.containsKey(rawKey(hostAddress, identifier)));
-        EchoFlow flow = new EchoFlow(key, hostAddress, raw, identifier, now);
+        EchoFlow flow = new EchoFlow(key, hostAddress, raw, identifier);
         rawFlows.put(rawKey(hostAddress, identifier), flow);
         return flow;
     }
@@ -339,49 +314,15 @@ public final class IcmpForwarder {
         ByteBuf reply = context.alloc().directBuffer(len, len);
         reply.writeBytes(packetBuf, off, len);
         EchoMessages.rewrite(reply, 0, len, flow.key.identifier(), reply.getUnsignedShort(6));
-        flow.lastUsed = context.nanoTime();
-        flows.get(flow.key); // moves it to the most recently used end
+        flows.use(flow.key);
         flow.replies++;
         repliesForwarded++;
         context.sendIpv4(flow.key.destination(), flow.key.source(), Ipv4Header.PROTOCOL_ICMP, reply);
     }
 
-    /** Closes every flow idle for the timeout or longer; the table's order makes this stop at the first live one. */
+    /** Closes every flow idle for the timeout or longer. */
     public void expireIdle() {
-        long now = context.nanoTime();
-        Iterator<EchoFlow> iterator = flows.values().iterator();
-        while (iterator.hasNext()) {
-            EchoFlow flow = iterator.next();
-            if (now - flow.lastUsed < idleNanos) {
-                break;
-            }
-            iterator.remove();
-            closeFlow(flow);
-            flowsExpired++;
-        }
-    }
-
-    private void scheduleSweep() {
-        if (sweep != null || flows.isEmpty()) {
-            return;
-        }
-        EchoFlow eldest = flows.values().iterator().next();
-        long delay = Math.max(eldest.lastUsed + idleNanos - context.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
-        sweep = context.loop().schedule(this::sweep, delay, TimeUnit.NANOSECONDS);
-    }
-
-    private void sweep() {
-        sweep = null;
-        expireIdle();
-        scheduleSweep();
-    }
-
-    private void evictEldest() {
-        Iterator<EchoFlow> iterator = flows.values().iterator();
-        EchoFlow eldest = iterator.next();
-        iterator.remove();
-        closeFlow(eldest);
-        flowsEvicted++;
+        flows.expireIdle();
     }
 
     /** Closes a flow's ping socket, or releases its raw identifier (and the raw socket with the last one). */
@@ -405,8 +346,8 @@ public final class IcmpForwarder {
     public List<String> describeFlows() {
         long now = context.nanoTime();
         List<String> lines = new ArrayList<>();
-        for (EchoFlow flow : flows.values()) {
-            lines.add(flow + " idle " + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed) + " s, " + flow.requests
+        for (EchoFlow flow : flows.flows()) {
+            lines.add(flow + " idle " + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed()) + " s, " + flow.requests
                     + " out, " + flow.replies + " in");
         }
         return lines;
@@ -425,22 +366,15 @@ public final class IcmpForwarder {
         snapshot.put("SocketFailures", socketFailures);
         snapshot.put("ForeignPacketsIgnored", foreignPackets);
         snapshot.put("Flows", (long) flows.size());
-        snapshot.put("FlowsOpened", flowsOpened);
-        snapshot.put("FlowsExpired", flowsExpired);
-        snapshot.put("FlowsEvicted", flowsEvicted);
+        snapshot.put("FlowsOpened", flows.opened());
+        snapshot.put("FlowsExpired", flows.expired());
+        snapshot.put("FlowsEvicted", flows.evicted());
         return snapshot;
     }
 
     /** Closes every flow and socket and cancels the sweep. */
     public void close() {
-        if (sweep != null) {
-            sweep.cancel(false);
-            sweep = null;
-        }
-        for (EchoFlow flow : flows.values()) {
-            closeFlow(flow);
-        }
-        flows.clear();
+        flows.close();
         rawFlows.clear();
         if (raw != null) {
             raw.close();

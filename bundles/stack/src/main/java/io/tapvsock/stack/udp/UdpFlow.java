@@ -2,6 +2,7 @@ package io.tapvsock.stack.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.tapvsock.stack.core.IdleFlowTable;
 import io.tapvsock.stack.icmp.IcmpErrors;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -10,7 +11,7 @@ import java.util.ArrayDeque;
  * One guest UDP flow and the connected host datagram channel that carries it. Connecting the channel makes the
  * kernel accept replies only from the flow's host address, which is what a NAT mapping means. Network loop only.
  */
-final class UdpFlow {
+final class UdpFlow extends IdleFlowTable.Flow {
 
     /** Datagrams kept while the host channel is not connected yet; more are dropped. */
     static final int MAX_PENDING = 16;
@@ -19,8 +20,6 @@ final class UdpFlow {
     final InetSocketAddress hostAddress;
     /** Set when the channel is created; null only while it is. */
     Channel channel;
-    /** Nanos (the stack's clock) of the last datagram either way; the flow table is ordered by it. */
-    long lastUsed;
     boolean connected;
     boolean closed;
     /** On the NAT's list of channels to flush at the end of the guest's burst. */
@@ -37,10 +36,9 @@ final class UdpFlow {
     /** Retained slices of guest datagrams waiting for the connect. */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
 
-    UdpFlow(UdpFlowKey key, InetSocketAddress hostAddress, long now) {
+    UdpFlow(UdpFlowKey key, InetSocketAddress hostAddress) {
         this.key = key;
         this.hostAddress = hostAddress;
-        this.lastUsed = now;
     }
 
     /**

@@ -8,7 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.unix.Errors;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.tapvsock.stack.core.IdleFlowTable;
 import io.tapvsock.stack.core.StackContext;
 import io.tapvsock.stack.icmp.IcmpErrors;
 import io.tapvsock.stack.wire.Ipv4Header;
@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,7 @@ import java.util.concurrent.TimeUnit;
  * RFC 1122 §3.2.2.1 and §4.1.3.3: a port unreachable the host receives reaches the guest as ICMP).
  * Each flow is one connected datagram channel on the network loop; replies reach the guest from the address it
  * wrote to, whatever the NAT map turned it into. Flows expire after an idle timeout; their number is capped and
- * the least recently used flow makes room for a new one. Time comes from {@link StackContext#nanoTime()}; one
- * scheduled sweep at the oldest flow's deadline replaces per-flow timers. Network loop only.
+ * the least recently used flow makes room for a new one ({@link IdleFlowTable}). Network loop only.
  */
 public final class UdpNat {
 
@@ -43,20 +41,13 @@ public final class UdpNat {
 
     private final StackContext context;
     private final IcmpErrors icmpErrors;
-    /** In access order: the first entry is the least recently used, and the first to expire. */
-    private final LinkedHashMap<UdpFlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
+    private final IdleFlowTable<UdpFlowKey, UdpFlow> flows;
     /** Flows written since the last {@link #flushHost()}. */
     private final List<UdpFlow> unflushed = new ArrayList<>();
     private final UdpHeader header = new UdpHeader();
-    private long idleNanos;
-    private int maxFlows;
-    private ScheduledFuture<?> sweep;
     private long lastLimitLog;
     private boolean limitLogged;
 
-    private long flowsOpened;
-    private long flowsExpired;
-    private long flowsEvicted;
     private long packetsFromGuest;
     private long packetsToGuest;
     private long hostErrors;
@@ -66,24 +57,12 @@ public final class UdpNat {
     public UdpNat(StackContext context, IcmpErrors icmpErrors, long idleSeconds, int maxFlows) {
         this.context = context;
         this.icmpErrors = icmpErrors;
-        configure(idleSeconds, maxFlows);
+        this.flows = new IdleFlowTable<>(context, "UDP", UdpFlow::close, idleSeconds, maxFlows);
     }
 
     /** New limits; flows over the new cap are evicted now, least recently used first. */
     public void configure(long idleSeconds, int maxFlows) {
-        if (idleSeconds <= 0 || maxFlows <= 0) {
-            throw new IllegalArgumentException("UDP flow limits must be positive: " + idleSeconds + " s, " + maxFlows);
-        }
-        this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
-        this.maxFlows = maxFlows;
-        while (flows.size() > maxFlows) {
-            evictEldest();
-        }
-        if (sweep != null) {
-            sweep.cancel(false);
-            sweep = null;
-        }
-        scheduleSweep();
+        flows.configure(idleSeconds, maxFlows);
     }
 
     /**
@@ -96,15 +75,13 @@ public final class UdpNat {
     public void receive(int source, int sourcePort, int destination, int destinationPort, ByteBuf payload,
             int ipHeaderOffset) {
         UdpFlowKey key = new UdpFlowKey(source, sourcePort, destination, destinationPort);
-        UdpFlow flow = flows.get(key);
-        long now = context.nanoTime();
+        UdpFlow flow = flows.use(key);
         if (flow == null) {
-            flow = open(key, now);
+            flow = open(key);
             if (flow == null) {
                 return;
             }
         }
-        flow.lastUsed = now;
         flow.packetsFromGuest++;
         packetsFromGuest++;
         flow.keepHeaders(payload, ipHeaderOffset, payload.readerIndex());
@@ -122,7 +99,7 @@ public final class UdpNat {
         }
     }
 
-    private UdpFlow open(UdpFlowKey key, long now) {
+    private UdpFlow open(UdpFlowKey key) {
         if (key.destinationPort() == 0 || key.sourcePort() == 0) {
             context.drop("udp-port-zero"); // RFC 768: port 0 is reserved
             return null;
@@ -132,13 +109,11 @@ public final class UdpNat {
             context.drop("udp-destination-refused");
             return null;
         }
-        if (flows.size() >= maxFlows) {
-            evictEldest();
+        if (flows.makeRoom()) {
             logLimit();
         }
-        UdpFlow flow = new UdpFlow(key, new InetSocketAddress(host, key.destinationPort()), now);
-        flows.put(key, flow);
-        flowsOpened++;
+        UdpFlow flow = new UdpFlow(key, new InetSocketAddress(host, key.destinationPort()));
+        flows.add(key, flow);
         int largest = Math.max(context.settings().mtu() - IP_UDP_HEADERS, 0);
         // One byte more than the guest can take, so that a datagram too large for the MTU is recognised.
         Bootstrap bootstrap = new Bootstrap()
@@ -150,7 +125,6 @@ public final class UdpNat {
         ChannelFuture connect = bootstrap.connect(flow.hostAddress);
         flow.channel = connect.channel();
         connect.addListener(done -> connected(flow, done));
-        scheduleSweep();
         return flow;
     }
 
@@ -184,8 +158,7 @@ public final class UdpNat {
             context.drop("udp-reply-exceeds-mtu"); // no fragmentation toward the guest
             return;
         }
-        flow.lastUsed = context.nanoTime();
-        flows.get(flow.key); // moves it to the most recently used end
+        flows.use(flow.key);
         flow.packetsToGuest++;
         packetsToGuest++;
         UdpFlowKey key = flow.key;
@@ -255,47 +228,13 @@ public final class UdpNat {
         unflushed.clear();
     }
 
-    /** Closes every flow idle for the timeout or longer; the table's order makes this stop at the first live one. */
+    /** Closes every flow idle for the timeout or longer. */
     public void expireIdle() {
-        long now = context.nanoTime();
-        Iterator<UdpFlow> iterator = flows.values().iterator();
-        while (iterator.hasNext()) {
-            UdpFlow flow = iterator.next();
-            if (now - flow.lastUsed < idleNanos) {
-                break;
-            }
-            iterator.remove();
-            flow.close();
-            flowsExpired++;
-        }
-    }
-
-    private void scheduleSweep() {
-        if (sweep != null || flows.isEmpty()) {
-            return;
-        }
-        UdpFlow eldest = flows.values().iterator().next();
-        long delay = Math.max(eldest.lastUsed + idleNanos - context.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
-        sweep = context.loop().schedule(this::sweep, delay, TimeUnit.NANOSECONDS);
-    }
-
-    private void sweep() {
-        sweep = null;
-        expireIdle();
-        scheduleSweep();
-    }
-
-    private void evictEldest() {
-        Iterator<UdpFlow> iterator = flows.values().iterator();
-        UdpFlow eldest = iterator.next();
-        iterator.remove();
-        eldest.close();
-        flowsEvicted++;
+        flows.expireIdle();
     }
 
     private void remove(UdpFlow flow) {
         flows.remove(flow.key, flow);
-        flow.close();
     }
 
     private void logLimit() {
@@ -303,7 +242,7 @@ public final class UdpNat {
         if (!limitLogged || now - lastLimitLog >= LIMIT_LOG_INTERVAL_NANOS) {
             limitLogged = true;
             lastLimitLog = now;
-            LOG.log(System.Logger.Level.WARNING, "UDP flow limit reached (" + maxFlows
+            LOG.log(System.Logger.Level.WARNING, "UDP flow limit reached (" + flows.maxFlows()
                     + " flows, udpMaxFlows): the least recently used flows are closed to make room");
         }
     }
@@ -316,9 +255,9 @@ public final class UdpNat {
     public List<String> describeFlows() {
         long now = context.nanoTime();
         List<String> lines = new ArrayList<>();
-        for (UdpFlow flow : flows.values()) {
+        for (UdpFlow flow : flows.flows()) {
             lines.add(flow.key + " via " + flow.hostAddress.getAddress().getHostAddress() + ":"
-                    + flow.hostAddress.getPort() + " idle " + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed)
+                    + flow.hostAddress.getPort() + " idle " + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed())
                     + " s, " + flow.packetsFromGuest + " out, " + flow.packetsToGuest + " in");
         }
         return lines;
@@ -330,9 +269,9 @@ public final class UdpNat {
         snapshot.put("PacketsSentToHost", packetsFromGuest);
         snapshot.put("PacketsSent", packetsToGuest);
         snapshot.put("Flows", (long) flows.size());
-        snapshot.put("FlowsOpened", flowsOpened);
-        snapshot.put("FlowsExpired", flowsExpired);
-        snapshot.put("FlowsEvicted", flowsEvicted);
+        snapshot.put("FlowsOpened", flows.opened());
+        snapshot.put("FlowsExpired", flows.expired());
+        snapshot.put("FlowsEvicted", flows.evicted());
         snapshot.put("HostErrors", hostErrors);
         snapshot.put("PortUnreachable", portUnreachable);
         return snapshot;
@@ -340,14 +279,7 @@ public final class UdpNat {
 
     /** Closes every flow and cancels the sweep. */
     public void close() {
-        if (sweep != null) {
-            sweep.cancel(false);
-            sweep = null;
-        }
-        for (UdpFlow flow : flows.values()) {
-            flow.close();
-        }
-        flows.clear();
+        flows.close();
         unflushed.clear();
     }
 }
