@@ -3,6 +3,7 @@ package io.tapvsock.launcher;
 import io.tapvsock.api.NetworkSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,7 +139,8 @@ final class Daemon {
         LOG.fine(() -> "network and DHCP up after " + millisSince(t0) + " ms");
         List<String> listeners = startListeners(context, configurations);
 
-        Instant began = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+        // The JVM's start, not the process's: a script that execs the launcher (run.sh) keeps its pid and start time.
+        Instant began = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
         LOG.info(() -> "ready in " + Duration.between(began, Instant.now()).toMillis() + " ms: "
                 + (listeners.isEmpty() ? "no listeners" : String.join(", ", listeners)) + "; control socket "
                 + control.path());
