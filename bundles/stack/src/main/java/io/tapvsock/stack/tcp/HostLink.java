@@ -23,6 +23,8 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     final int portKey;
     TcpConnection connection;
     Channel channel;
+    /** This connection's place in TcpNat's deadline queue. */
+    final DeadlineQueue.Entry<HostLink> timer = new DeadlineQueue.Entry<>(this);
     /** The host connect has not completed yet. */
     boolean connecting;
     /** In TcpNat's list of connections touched during the guest's burst. */

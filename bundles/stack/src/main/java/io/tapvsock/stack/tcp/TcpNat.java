@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * a SYN gets a RST. Guest data goes to the host socket as retained slices of the guest's
  * frames, written during the guest's burst and flushed at its end, when the held-back ACKs go out too. Host data
  * is read only while the guest's window has room and goes out in MSS-sized segments (a header buffer composed with
- * a payload slice). Timers are deadlines kept by the connections; this class keeps one wakeup on the loop for the
- * earliest. Network loop only.
+ * a payload slice). Timers are deadlines kept by the connections, queued here by deadline; this class keeps one
+ * wakeup on the loop for the earliest. Network loop only.
  */
 public final class TcpNat {
 
@@ -50,6 +50,9 @@ public final class TcpNat {
     /** Host connects in flight per destination: key (destination address, destination port), value a counter. */
     private final FlowTable<int[]> pendingByDestination = new FlowTable<>();
     private final ArrayList<HostLink> touched = new ArrayList<>();
+    /** Every connection with a deadline, earliest first. */
+    private final DeadlineQueue<HostLink> deadlines = new DeadlineQueue<>();
+    private final ArrayList<HostLink> due = new ArrayList<>();
     private final TcpHeader inbound = new TcpHeader();
     private final TcpHeader outbound = new TcpHeader();
     private final SegmentSink sink = this::emit;
@@ -198,6 +201,7 @@ public final class TcpNat {
             flows.remove(link.addressKey, link.portKey, link);
         }
         touched.clear();
+        due.clear();
     }
 
     // ---------------------------------------------------------------- opening
@@ -357,13 +361,23 @@ public final class TcpNat {
             remove(link);
             return;
         }
-        long at = connection.pollAt(now);
-        if (at != NEVER) {
-            arm(Math.max(at, now), now);
+        schedule(link, now);
+    }
+
+    /** Queues the connection for its next deadline, and makes sure the wakeup comes by then. */
+    private void schedule(HostLink link, long now) {
+        long at = link.connection.pollAt(now);
+        if (at == NEVER) {
+            deadlines.remove(link.timer);
+            return;
         }
+        at = Math.max(at, now);
+        deadlines.schedule(link.timer, at);
+        arm(at, now);
     }
 
     private void remove(HostLink link) {
+        deadlines.remove(link.timer);
         if (flows.remove(link.addressKey, link.portKey, link)) {
             link.close();
             link.connection.release();
@@ -389,15 +403,22 @@ public final class TcpNat {
             return;
         }
         long now = context.nanoTime();
-        for (HostLink link : flows.values()) {
+        // Taken out first: a dispatch may queue its connection again at "now", which must wait for the next wakeup.
+        for (HostLink link = deadlines.pollDue(now); link != null; link = deadlines.pollDue(now)) {
+            due.add(link);
+        }
+        for (int i = 0; i < due.size(); i++) {
+            HostLink link = due.get(i);
             if (link.connection.pollAt(now) <= now) {
                 dispatch(link, now);
             } else {
-                long at = link.connection.pollAt(now);
-                if (at != NEVER) {
-                    arm(at, now);
-                }
+                schedule(link, now); // its deadline moved later since it was queued
             }
+        }
+        due.clear();
+        long earliest = deadlines.earliest(NEVER);
+        if (earliest != NEVER) {
+            arm(earliest, now);
         }
         flushGuest();
     }
