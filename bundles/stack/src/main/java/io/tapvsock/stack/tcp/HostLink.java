@@ -70,10 +70,18 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
             return;
         }
         outputShutdown = true;
-        // Netty's shutdownOutput fails writes still queued: let the data go first.
+        // Netty's shutdownOutput fails writes still queued: let the data go first. When the host has ended its
+        // side already, both directions are done and a close sends the same FIN (without the exception Netty
+        // builds for every shutdownOutput).
         Channel ch = channel;
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (ch.isActive()) {
+            if (!ch.isActive()) {
+                return;
+            }
+            if (eof) {
+                closedByUs = true;
+                ch.close();
+            } else {
                 ((DuplexChannel) ch).shutdownOutput();
             }
         });
