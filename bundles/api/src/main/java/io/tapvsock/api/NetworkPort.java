@@ -18,6 +18,16 @@ public interface NetworkPort {
     void receive(ByteBuf frame);
 
     /**
+     * As {@link #receive}, for a frame the guest handed to its NIC with work left to offload (a virtio-net header
+     * with NEEDS_CSUM or DATA_VALID, or a segmentation type): its TCP or UDP checksum is not verified (it may hold
+     * only the pseudo-header sum), and a TCP frame may be a super-segment larger than the MTU. Other guests on the
+     * switch still receive frames with complete checksums.
+     *
+     * @param frame transferred: callee releases
+     */
+    void receiveOffloaded(ByteBuf frame);
+
+    /**
      * The transport has handed over every frame that was ready (Netty's channelReadComplete): the stack now
      * emits the ACKs it held back and flushes every sink it wrote to.
      */

@@ -149,8 +149,8 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
 
     /** @param frame borrowed: not retained after return */
     @Override
-    public void receive(SwitchPort from, ByteBuf frame) {
-        nic.receive(from, frame);
+    public void receive(SwitchPort from, ByteBuf frame, boolean offloaded) {
+        nic.receive(from, frame, offloaded);
     }
 
     @Override
@@ -246,6 +246,16 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     @Override
     public void sendIpv4(int source, int destination, int protocol, ByteBuf l4) {
         output.send(source, destination, protocol, l4);
+    }
+
+    @Override
+    public boolean segmentsTcpToward(int destination) {
+        return output.segmentsTcpToward(destination);
+    }
+
+    @Override
+    public void sendTcpSegmented(int source, int destination, ByteBuf l4, int segmentSize) {
+        output.sendTcpSegmented(source, destination, l4, segmentSize);
     }
 
     @Override

@@ -37,6 +37,25 @@ public interface StackContext {
      */
     void sendIpv4(int source, int destination, int protocol, ByteBuf l4);
 
+    /**
+     * True when the link of the guest that owns {@code destination} takes TCP super-segments with a partial
+     * checksum ({@link #sendTcpSegmented}): TCP segmentation offload.
+     */
+    default boolean segmentsTcpToward(int destination) {
+        return false;
+    }
+
+    /**
+     * Sends a TCP segment for the guest's link to cut into segments of {@code segmentSize} payload bytes; its TCP
+     * checksum field holds the pseudo-header sum only. Only after {@link #segmentsTcpToward} said yes.
+     *
+     * @param l4 transferred: callee releases. TCP header and payload, up to 64 KiB with the IPv4 header.
+     */
+    default void sendTcpSegmented(int source, int destination, ByteBuf l4, int segmentSize) {
+        l4.release();
+        throw new UnsupportedOperationException("no segmentation offload here");
+    }
+
     /** Flushes every guest link written since the last flush (call at the end of a host-side read burst). */
     void flush();
 

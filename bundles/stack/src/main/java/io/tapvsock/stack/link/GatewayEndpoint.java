@@ -10,8 +10,9 @@ public interface GatewayEndpoint {
      * switch has checked its length and EtherType and learned its source.
      *
      * @param frame borrowed: not retained after return. readerIndex at the Ethernet header.
+     * @param offloaded its TCP/UDP checksum is not to be verified, and a TCP frame may exceed the MTU
      */
-    void receive(SwitchPort from, ByteBuf frame);
+    void receive(SwitchPort from, ByteBuf frame, boolean offloaded);
 
     /** The guest on {@code port} ended its burst: emit held-back segments, then flush. */
     void endOfBurst(SwitchPort port);

@@ -22,6 +22,9 @@ import java.util.TreeMap;
  */
 public final class Switch {
 
+    /** The largest frame a guest may hand over with segmentation offload: an IPv4 datagram of 64 KiB, tagged. */
+    static final int MAX_OFFLOADED_FRAME = 65535 + EthernetHeader.LENGTH + EthernetHeader.VLAN_TAG_LENGTH;
+
     private final DropCounts drops;
     private final GatewayEndpoint gateway;
     /** MAC (low 48 bits) to the port it was last seen on. */
@@ -84,8 +87,9 @@ public final class Switch {
      * One frame from a guest.
      *
      * @param frame transferred: callee releases
+     * @param offloaded the guest left its TCP/UDP checksum (and, for TCP, segmentation) to its NIC
      */
-    void receive(SwitchPort from, ByteBuf frame) {
+    void receive(SwitchPort from, ByteBuf frame, boolean offloaded) {
         try {
             int len = frame.readableBytes();
             from.framesReceived++;
@@ -103,7 +107,8 @@ public final class Switch {
             }
             int etherType = frame.getUnsignedShort(start + 12);
             int limit = mtu + EthernetHeader.LENGTH + (etherType == EthernetHeader.TYPE_VLAN ? EthernetHeader.VLAN_TAG_LENGTH : 0);
-            if (len > limit) {
+            // A TCP super-segment (segmentation offload) may be up to IPv4's 64 KiB; the gateway takes it whole.
+            if (len > (offloaded ? MAX_OFFLOADED_FRAME : limit)) {
                 drop(from, "ethernet-too-long");
                 return;
             }
@@ -128,7 +133,20 @@ public final class Switch {
                 return;
             }
             cam.put(source, from);
-            forward(from, frame, EthernetHeader.getMac(frame, start));
+            long destination = EthernetHeader.getMac(frame, start);
+            if (offloaded && destination == gatewayMac) {
+                gateway.receive(from, frame, true); // the gateway skips the checksum instead
+                return;
+            }
+            if (offloaded) {
+                // Toward other guests a frame must be complete: their links may not offload.
+                if (len > limit) {
+                    drop(from, "switch-super-segment-to-guest");
+                    return;
+                }
+                OffloadedFrames.completeChecksum(frame);
+            }
+            forward(from, frame, destination);
         } finally {
             frame.release();
         }
@@ -143,9 +161,9 @@ public final class Switch {
                     send(port, frame.retainedDuplicate());
                 }
             }
-            gateway.receive(from, frame);
+            gateway.receive(from, frame, false);
         } else if (destination == gatewayMac) {
-            gateway.receive(from, frame);
+            gateway.receive(from, frame, false);
         } else {
             SwitchPort to = cam.get(destination);
             if (to == null) {
@@ -189,14 +207,21 @@ public final class Switch {
             }
             return;
         }
-        SwitchPort to = cam.get(destination);
+        SwitchPort to = portOf(destination, frame);
+        if (to != null) {
+            send(to, frame);
+        }
+    }
+
+    /** The port of a unicast MAC; null when unknown, with the frame released and the drop counted. */
+    private SwitchPort portOf(long mac, ByteBuf frame) {
+        SwitchPort to = cam.get(mac);
         if (to == null) {
             frame.release();
             unknownUnicast++;
             drops.count("switch-unknown-unicast");
-            return;
         }
-        send(to, frame);
+        return to;
     }
 
     /**
@@ -210,6 +235,12 @@ public final class Switch {
             drop(port, "switch-port-detached");
             return;
         }
+        countSent(port, frame);
+        port.sink().send(frame);
+    }
+
+    /** Counts a frame going out on {@code port}, and puts the port on the list to flush. */
+    private void countSent(SwitchPort port, ByteBuf frame) {
         int len = frame.readableBytes();
         port.framesSent++;
         port.bytesSent += len;
@@ -219,7 +250,39 @@ public final class Switch {
             port.dirty = true;
             dirty.add(port);
         }
-        port.sink().send(frame);
+    }
+
+    /** True when the guest with {@code mac} sits behind a link that segments TCP (segmentation offload). */
+    public boolean segmentsTcp(long mac) {
+        SwitchPort to = cam.get(mac);
+        return to != null && to.attached && to.sink().segmentsTcp();
+    }
+
+    /**
+     * Sends a TCP super-segment from the gateway to the guest that owns {@code mac}, for its link to cut into
+     * {@code segmentSize}-byte segments. When that link cannot (the guest moved to another port since the sender
+     * asked), a frame within the MTU goes out with its checksum completed; a larger one is dropped and counted,
+     * and the sender's retransmission finds the new link.
+     *
+     * @param frame transferred: callee releases. Its TCP checksum field holds the pseudo-header sum only.
+     */
+    public void sendSegmentedFromGateway(long mac, ByteBuf frame, int segmentSize, int mtu) {
+        SwitchPort to = portOf(mac, frame);
+        if (to == null) {
+            return;
+        }
+        if (to.attached && to.sink().segmentsTcp()) {
+            countSent(to, frame);
+            to.sink().sendSegmented(frame, segmentSize);
+            return;
+        }
+        if (frame.readableBytes() > mtu + EthernetHeader.LENGTH) {
+            frame.release();
+            drop(to, "switch-super-segment-to-guest");
+            return;
+        }
+        OffloadedFrames.completeChecksum(frame);
+        send(to, frame);
     }
 
     /** Flushes every sink written since the last flush. */

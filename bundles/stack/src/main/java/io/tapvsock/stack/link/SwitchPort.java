@@ -56,7 +56,13 @@ public final class SwitchPort implements NetworkPort {
     /** @param frame transferred: callee releases */
     @Override
     public void receive(ByteBuf frame) {
-        owner.receive(this, frame);
+        owner.receive(this, frame, false);
+    }
+
+    /** @param frame transferred: callee releases */
+    @Override
+    public void receiveOffloaded(ByteBuf frame) {
+        owner.receive(this, frame, true);
     }
 
     @Override

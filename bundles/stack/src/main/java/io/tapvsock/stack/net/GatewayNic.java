@@ -62,19 +62,20 @@ public final class GatewayNic {
      *
      * @param frame borrowed: not retained after return. Its indexes may be moved (to hand the transport layer
      *     exactly its bytes); callers must not rely on them afterwards.
+     * @param offloaded the guest left its TCP/UDP checksum to offload: not verified
      */
-    public void receive(SwitchPort from, ByteBuf frame) {
+    public void receive(SwitchPort from, ByteBuf frame, boolean offloaded) {
         int start = frame.readerIndex();
         int len = frame.readableBytes();
         switch (frame.getUnsignedShort(start + 12)) {
             case EthernetHeader.TYPE_ARP -> arp.receive(from, frame, start + EthernetHeader.LENGTH, len - EthernetHeader.LENGTH);
-            case EthernetHeader.TYPE_IPV4 -> ipv4(from, frame, start, len);
+            case EthernetHeader.TYPE_IPV4 -> ipv4(from, frame, start, len, offloaded);
             case EthernetHeader.TYPE_VLAN -> context.drop("ethernet-vlan-unsupported"); // switched between guests only
             default -> context.drop("ethernet-unknown-type");
         }
     }
 
-    private void ipv4(SwitchPort from, ByteBuf frame, int start, int len) {
+    private void ipv4(SwitchPort from, ByteBuf frame, int start, int len, boolean offloaded) {
         ipPacketsReceived++;
         String problem = ip.wrapChecked(frame, start + EthernetHeader.LENGTH, len - EthernetHeader.LENGTH);
         if (problem == null) {
@@ -120,14 +121,14 @@ public final class GatewayNic {
                         l4Offset, l4Length);
             }
             case Ipv4Header.PROTOCOL_UDP -> udp(sourceMac, source, destination, frame, start + EthernetHeader.LENGTH,
-                    l4Offset, l4Length);
+                    l4Offset, l4Length, offloaded);
             case Ipv4Header.PROTOCOL_TCP -> {
                 if (broadcast) {
                     ipInvalidDestination++;
                     context.drop("tcp-broadcast");
                     return;
                 }
-                tcp(source, destination, frame, l4Offset, l4Length);
+                tcp(source, destination, frame, l4Offset, l4Length, offloaded);
             }
             default -> {
                 ipUnknownProtocol++;
@@ -136,7 +137,8 @@ public final class GatewayNic {
         }
     }
 
-    private void udp(long sourceMac, int source, int destination, ByteBuf frame, int ipOffset, int off, int len) {
+    private void udp(long sourceMac, int source, int destination, ByteBuf frame, int ipOffset, int off, int len,
+            boolean offloaded) {
         udpPacketsReceived++;
         String problem = udp.wrapChecked(frame, off, len);
         if (problem != null) {
@@ -144,7 +146,7 @@ public final class GatewayNic {
             context.drop(problem);
             return;
         }
-        if (!udp.checksumValid(source, destination)) {
+        if (!offloaded && !udp.checksumValid(source, destination)) {
             udpChecksumErrors++;
             context.drop("udp-bad-checksum");
             return;
@@ -155,7 +157,7 @@ public final class GatewayNic {
         transport.udp(sourceMac, source, udp.sourcePort(), destination, udp.destinationPort(), frame, ipOffset);
     }
 
-    private void tcp(int source, int destination, ByteBuf frame, int off, int len) {
+    private void tcp(int source, int destination, ByteBuf frame, int off, int len, boolean offloaded) {
         tcpSegmentsReceived++;
         if (len < TCP_MIN_HEADER) {
             tcpMalformed++;
@@ -163,7 +165,7 @@ public final class GatewayNic {
             return;
         }
         long sum = Checksum.ipv4PseudoHeader(source, destination, Ipv4Header.PROTOCOL_TCP, len);
-        if (!Checksum.verifies(Checksum.add(frame, off, len, sum))) {
+        if (!offloaded && !Checksum.verifies(Checksum.add(frame, off, len, sum))) {
             tcpChecksumErrors++;
             context.drop("tcp-bad-checksum");
             return;

@@ -70,13 +70,44 @@ public final class Ipv4Output {
      * @param l4 transferred: callee releases
      */
     public void sendTo(long mac, int source, int destination, int protocol, ByteBuf l4) {
-        int l4Length = l4.readableBytes();
-        if (Ipv4Header.MIN_LENGTH + l4Length > addresses.mtu()) {
+        if (Ipv4Header.MIN_LENGTH + l4.readableBytes() > addresses.mtu()) {
             l4.release();
             outgoingPacketErrors++;
             context.drop("ipv4-exceeds-mtu"); // the stack never fragments (RFC 791 DF set)
             return;
         }
+        packetsSent++;
+        switch_.sendFromGateway(mac, frame(mac, source, destination, protocol, l4));
+    }
+
+    /** True when the guest that owns {@code destination} sits behind a link with TCP segmentation offload. */
+    public boolean segmentsTcpToward(int destination) {
+        long mac = neighbours.macOf(destination);
+        return mac >= 0 && switch_.segmentsTcp(mac);
+    }
+
+    /**
+     * Sends a TCP super-segment for the guest's link to cut into {@code segmentSize}-byte segments; it may exceed
+     * the MTU, up to IPv4's 64 KiB.
+     *
+     * @param l4 transferred: callee releases. Its TCP checksum field holds the pseudo-header sum only.
+     */
+    public void sendTcpSegmented(int source, int destination, ByteBuf l4, int segmentSize) {
+        long mac = neighbours.macOf(destination);
+        if (mac < 0 || Ipv4Header.MIN_LENGTH + l4.readableBytes() > Ipv4Header.MAX_LENGTH) {
+            l4.release();
+            outgoingPacketErrors++;
+            context.drop(mac < 0 ? "ipv4-no-neighbour" : "ipv4-exceeds-mtu");
+            return;
+        }
+        packetsSent++;
+        switch_.sendSegmentedFromGateway(mac, frame(mac, source, destination, Ipv4Header.PROTOCOL_TCP, l4),
+                segmentSize, addresses.mtu());
+    }
+
+    /** @param l4 transferred: becomes part of the frame returned (transferred: caller releases) */
+    private ByteBuf frame(long mac, int source, int destination, int protocol, ByteBuf l4) {
+        int l4Length = l4.readableBytes();
         ByteBuf headers = context.alloc().directBuffer(HEADERS_LENGTH, HEADERS_LENGTH);
         ethernet.wrapUnchecked(headers, 0, EthernetHeader.LENGTH);
         ethernet.setDestination(mac);
@@ -96,8 +127,7 @@ public final class Ipv4Output {
         headers.writerIndex(HEADERS_LENGTH);
         CompositeByteBuf frame = context.alloc().compositeDirectBuffer(2);
         frame.addComponents(true, headers, l4);
-        packetsSent++;
-        switch_.sendFromGateway(mac, frame);
+        return frame;
     }
 
     /** Output counters for /stats under "IP". */

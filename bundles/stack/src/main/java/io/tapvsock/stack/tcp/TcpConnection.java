@@ -22,6 +22,8 @@ import java.util.List;
  */
 public final class TcpConnection {
 
+    /** A super-segment's payload limit: IPv4's 64 KiB less the IPv4 header and the largest TCP header. */
+    static final int MAX_SUPER_SEGMENT_PAYLOAD = 65535 - 20 - 60;
     static final long NEVER = Sender.NEVER;
 
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
@@ -55,6 +57,11 @@ public final class TcpConnection {
     private long lastHeard;
     /** Probes (keepalive or zero-window) sent since the guest last sent anything. */
     private int unansweredProbes;
+    /**
+     * The guest's link segments TCP (segmentation offload): data leaves in super-segments of up to 64 KiB with a
+     * partial checksum, cut into MSS-sized segments by the guest's kernel. Set before each dispatch.
+     */
+    private boolean segmentOffload;
 
     TcpConnection(TcpSettings settings, HostEnd host, TcpStats stats, int localIp, int localPort, int remoteIp,
             int remotePort, int iss, int mtu) {
@@ -542,11 +549,14 @@ public final class TcpConnection {
 
     /**
      * New data and the FIN, as far as the windows allow, in segments of at most the guest's MSS less the room our
-     * SACK blocks take. After a timeout this resends from una on, skipping what the guest reported by SACK.
+     * SACK blocks take (with segmentation offload, super-segments of as many of those as fit in 64 KiB). After a
+     * timeout this resends from una on, skipping what the guest reported by SACK.
      */
     private boolean sendData(long now, SegmentSink sink) {
         boolean sent = false;
         int segmentSize = snd.mss - rcv.sackOptionLength();
+        int sizeLimit = segmentOffload ? Math.max(1, MAX_SUPER_SEGMENT_PAYLOAD / segmentSize) * segmentSize
+                : segmentSize;
         while (true) {
             if (SeqNum.lt(snd.nxt, snd.max) && snd.sack) {
                 snd.nxt = snd.scoreboard.skip(snd.nxt);
@@ -557,13 +567,13 @@ public final class TcpConnection {
             if (SeqNum.lt(snd.nxt, snd.max)) {
                 available = Math.min(available, SeqNum.diff(snd.scoreboard.nextReported(snd.nxt, dataEnd), snd.nxt));
             }
-            int n = Math.max(0, Math.min(available, Math.min(room, segmentSize)));
+            int n = Math.max(0, Math.min(available, Math.min(room, sizeLimit)));
             // The FIN takes a sequence number of window too; it follows the last data byte.
             boolean fin = snd.finQueued && snd.nxt + n == dataEnd && n < room;
             if (n == 0 && !fin) {
                 return sent;
             }
-            sendSegment(snd.nxt, n, fin, now, sink);
+            sendSegment(snd.nxt, n, fin, now, sink, segmentSize);
             sent = true;
         }
     }
@@ -589,7 +599,7 @@ public final class TcpConnection {
             }
             stats.fastRetransmits++;
             snd.rttTiming = false; // Karn: this flight cannot be timed any more
-            sendSegment(seq, n, fin, now, sink);
+            sendSegment(seq, n, fin, now, sink, segmentSize);
             sent = true;
             int next = seq + n + (fin ? 1 : 0);
             snd.highRetransmitted = next;
@@ -599,7 +609,8 @@ public final class TcpConnection {
         return sent;
     }
 
-    private void sendSegment(int seq, int n, boolean fin, long now, SegmentSink sink) {
+    /** @param segmentSize the payload of one wire segment; {@code n} exceeds it only with segmentation offload */
+    private void sendSegment(int seq, int n, boolean fin, long now, SegmentSink sink, int segmentSize) {
         ByteBuf payload = n > 0 ? snd.buffer.retainedSlice(SeqNum.diff(seq, snd.bufferSeq), n) : null;
         boolean last = seq + n == snd.finSeq();
         int flags = TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) | (n > 0 && last ? TcpHeader.PSH : 0);
@@ -615,7 +626,13 @@ public final class TcpConnection {
                 setState(TcpState.LAST_ACK);
             }
         }
-        emit(sink, seg, payload);
+        // With offload every data segment leaves its checksum to the guest's link, not only super-segments.
+        emit(sink, seg, payload, segmentOffload && n > 0 ? segmentSize : 0);
+    }
+
+    /** Whether the guest's link segments TCP for us from now on (it can change when the guest moves). */
+    void segmentOffload(boolean on) {
+        segmentOffload = on;
     }
 
     /** When dispatch next has work: now, a timer deadline, or NEVER. Mirrors the start of dispatch. */
@@ -676,10 +693,15 @@ public final class TcpConnection {
     }
 
     private void emit(SegmentSink sink, TcpRepr seg, ByteBuf payload) {
+        emit(sink, seg, payload, 0);
+    }
+
+    /** @param segmentSize 0, or the wire segment size of a segment the guest's link segments and checksums */
+    private void emit(SegmentSink sink, TcpRepr seg, ByteBuf payload, int segmentSize) {
         if (seg.has(TcpHeader.RST)) {
             stats.resetsSent++;
         }
-        sink.emit(localIp, remoteIp, seg, payload);
+        sink.emit(localIp, remoteIp, seg, payload, segmentSize);
     }
 
     private void setState(TcpState next) {

@@ -133,7 +133,7 @@ public final class TcpNat {
         TcpConnection connection = link.connection;
         TcpRepr reply = connection.process(seg, payload, now);
         if (reply != null) {
-            emit(destination, source, reply, null);
+            emit(destination, source, reply, null, 0);
         }
         if (link.failed || connection.urgent() || connection.isClosed()) {
             dispatch(link, now);
@@ -301,7 +301,7 @@ public final class TcpNat {
 
     private void sendReset(int source, int destination, TcpRepr reset) {
         stats.resetsSent++;
-        emit(source, destination, reset, null);
+        emit(source, destination, reset, null, 0);
     }
 
     // ---------------------------------------------------------------- host events (from HostLink)
@@ -356,6 +356,7 @@ public final class TcpNat {
         if (link.failed && !connection.isClosed()) {
             connection.abort(); // guest data had nowhere to go
         }
+        connection.segmentOffload(context.segmentsTcpToward(connection.remoteIp));
         connection.dispatch(now, sink);
         if (connection.isClosed()) {
             remove(link);
@@ -434,14 +435,15 @@ public final class TcpNat {
      * Builds a segment for the guest: a small header buffer, composed with the payload slice when there is one.
      *
      * @param payload transferred: callee releases; may be null
+     * @param segmentSize 0 for a wire segment; else a super-segment for the guest's link to cut and checksum
      */
-    private void emit(int source, int destination, TcpRepr segment, ByteBuf payload) {
+    private void emit(int source, int destination, TcpRepr segment, ByteBuf payload, int segmentSize) {
         int headerLen = segment.headerLen();
         ByteBuf header = context.alloc().directBuffer(headerLen);
         ByteBuf l4;
         try {
             header.writerIndex(headerLen);
-            segment.emit(outbound.wrapUnchecked(header, 0, headerLen), source, destination, payload);
+            segment.emit(outbound.wrapUnchecked(header, 0, headerLen), source, destination, payload, segmentSize > 0);
             l4 = payload == null ? header : context.alloc().compositeDirectBuffer(2).addComponents(true, header, payload);
         } catch (RuntimeException e) {
             header.release();
@@ -455,7 +457,11 @@ public final class TcpNat {
             stats.bytesSent += payload.readableBytes();
         }
         emitted = true;
-        context.sendIpv4(source, destination, Ipv4Header.PROTOCOL_TCP, l4);
+        if (segmentSize > 0) {
+            context.sendTcpSegmented(source, destination, l4, segmentSize);
+        } else {
+            context.sendIpv4(source, destination, Ipv4Header.PROTOCOL_TCP, l4);
+        }
     }
 
     private void drop(String reason) {

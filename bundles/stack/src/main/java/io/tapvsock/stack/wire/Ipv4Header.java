@@ -28,6 +28,8 @@ public final class Ipv4Header {
 
     /** The header without options. */
     public static final int MIN_LENGTH = 20;
+    /** The total length field's limit: no datagram is longer. */
+    public static final int MAX_LENGTH = 65535;
 
     public static final int PROTOCOL_ICMP = 1;
     public static final int PROTOCOL_TCP = 6;

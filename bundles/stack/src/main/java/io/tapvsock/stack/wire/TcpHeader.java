@@ -209,6 +209,15 @@ public final class TcpHeader {
      *
      * @param payload borrowed: not retained after return; may be null
      */
+    /**
+     * For checksum offload: the field holds only the pseudo-header sum, folded and not complemented (what Linux
+     * puts there for CHECKSUM_PARTIAL); whoever segments the frame completes it.
+     */
+    public void fillPseudoHeaderChecksum(int source, int destination, int payloadLen) {
+        setChecksum(Checksum.fold(
+                Checksum.ipv4PseudoHeader(source, destination, Ipv4Header.PROTOCOL_TCP, headerLen() + payloadLen)));
+    }
+
     public void fillChecksum(int source, int destination, ByteBuf payload, int payloadOff, int payloadLen) {
         setChecksum(0);
         int headerLen = headerLen();

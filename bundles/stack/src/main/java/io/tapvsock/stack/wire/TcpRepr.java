@@ -165,6 +165,16 @@ public record TcpRepr(int sourcePort, int destinationPort, int seq, int ack, int
      * @param payload borrowed: not retained after return; its readable bytes are the payload; may be null
      */
     public void emit(TcpHeader header, int source, int destination, ByteBuf payload) {
+        emit(header, source, destination, payload, false);
+    }
+
+    /**
+     * As {@link #emit(TcpHeader, int, int, ByteBuf)}; with {@code partialChecksum} the checksum field gets only the
+     * pseudo-header sum, for a link that completes it (checksum offload).
+     *
+     * @param payload borrowed: not retained after return; its readable bytes are the payload; may be null
+     */
+    public void emit(TcpHeader header, int source, int destination, ByteBuf payload, boolean partialChecksum) {
         int headerLen = headerLen();
         header.setSourcePort(sourcePort);
         header.setDestinationPort(destinationPort);
@@ -203,7 +213,11 @@ public record TcpRepr(int sourcePort, int destinationPort, int seq, int ack, int
             }
         }
         int payloadLen = payload == null ? 0 : payload.readableBytes();
-        header.fillChecksum(source, destination, payload, payload == null ? 0 : payload.readerIndex(), payloadLen);
+        if (partialChecksum) {
+            header.fillPseudoHeaderChecksum(source, destination, payloadLen);
+        } else {
+            header.fillChecksum(source, destination, payload, payload == null ? 0 : payload.readerIndex(), payloadLen);
+        }
     }
 
     public TcpRepr withPorts(int source, int destination) {

@@ -32,7 +32,7 @@ class SwitchTest {
     private int bursts;
     private final Switch switch_ = new Switch(drops, new GatewayEndpoint() {
         @Override
-        public void receive(SwitchPort from, ByteBuf frame) {
+        public void receive(SwitchPort from, ByteBuf frame, boolean offloaded) {
             toGateway.add(ByteBufUtil.getBytes(frame));
         }
 

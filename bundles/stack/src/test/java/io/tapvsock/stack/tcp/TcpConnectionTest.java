@@ -48,17 +48,17 @@ class TcpConnectionTest {
     private final FakeHost host = new FakeHost();
     private final TcpStats stats = new TcpStats();
     private final List<Emitted> emitted = new ArrayList<>();
-    private final SegmentSink sink = (source, destination, segment, payload) -> {
+    private final SegmentSink sink = (source, destination, segment, payload, segmentSize) -> {
         assertEquals(LOCAL_IP, source);
         assertEquals(GUEST_IP, destination);
         byte[] bytes = payload == null ? new byte[0] : ByteBufUtil.getBytes(payload);
         if (payload != null) {
             payload.release();
         }
-        emitted.add(new Emitted(segment, bytes));
+        emitted.add(new Emitted(segment, bytes, segmentSize));
     };
 
-    private record Emitted(TcpRepr segment, byte[] payload) {
+    private record Emitted(TcpRepr segment, byte[] payload, int segmentSize) {
     }
 
     @AfterEach
@@ -332,6 +332,27 @@ class TcpConnectionTest {
         sendQuiet(c, 3 * MS, SEND.withAck(ISS + 4501).withWindow(2500), null);
         recv(c, 3 * MS, RECV.withSeq(ISS + 4501).withFlags(ACK | PSH));
         assertTrue(c.wantsHostData());
+    }
+
+    @Test
+    void established_segmentOffload_oneSuperSegmentPerWindowCutAtTheMss() {
+        TcpConnection c = established();
+        c.segmentOffload(true);
+        sendQuiet(c, MS, SEND.withWindow(2500), null);
+        byte[] bytes = data(5000, 3);
+        c.hostData(hostBytes(bytes));
+        List<Emitted> out = recv(c, MS);
+        assertEquals(1, out.size(), "the whole window in one super-segment");
+        assertEquals(RECV, out.get(0).segment());
+        assertEquals(1000, out.get(0).segmentSize(), "cut at the guest's MSS by its link");
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 0, 2500), out.get(0).payload());
+        // Without offload (the guest moved to a link without it) the rest leaves in wire segments again.
+        c.segmentOffload(false);
+        sendQuiet(c, 2 * MS, SEND.withAck(ISS + 2501).withWindow(2500), null);
+        out = recv(c, 2 * MS);
+        assertEquals(3, out.size());
+        assertEquals(0, out.get(0).segmentSize());
+        assertEquals(1000, out.get(0).payload().length);
     }
 
     @Test

@@ -267,7 +267,7 @@ class TcpReceiveLossyLinkTest {
 
         private List<Out> dispatch() {
             List<Out> out = new ArrayList<>();
-            connection.dispatch(now, (source, destination, segment, payload) -> {
+            connection.dispatch(now, (source, destination, segment, payload, segmentSize) -> {
                 if (payload != null) {
                     payload.release();
                     fail("the connection sent data though the host sent none");

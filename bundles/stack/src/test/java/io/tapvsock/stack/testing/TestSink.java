@@ -15,6 +15,33 @@ public final class TestSink implements FrameSink {
     private final List<byte[]> queued = new ArrayList<>();
     public final BlockingQueue<byte[]> flushed = new LinkedBlockingQueue<>();
     public volatile int flushes;
+    /** The segment size of each frame that came through {@link #sendSegmented}, in order. */
+    public final List<Integer> segmentSizes = new ArrayList<>();
+    private final boolean segmentsTcp;
+
+    public TestSink() {
+        this(false);
+    }
+
+    /** @param segmentsTcp whether the sink claims TCP segmentation offload */
+    public TestSink(boolean segmentsTcp) {
+        this.segmentsTcp = segmentsTcp;
+    }
+
+    @Override
+    public boolean segmentsTcp() {
+        return segmentsTcp;
+    }
+
+    @Override
+    public void sendSegmented(ByteBuf frame, int segmentSize) {
+        if (!segmentsTcp) {
+            frame.release();
+            throw new AssertionError("sendSegmented on a sink without segmentation offload");
+        }
+        segmentSizes.add(segmentSize);
+        send(frame);
+    }
 
     @Override
     public void send(ByteBuf frame) {
