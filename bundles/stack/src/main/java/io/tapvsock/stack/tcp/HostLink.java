@@ -3,20 +3,40 @@ package io.tapvsock.stack.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The host socket of one NATed connection: a thin Netty handler that turns channel events into calls on
  * {@link TcpNat}, and the {@link HostEnd} the connection writes through. Auto-read is off: the socket is read
  * only while the guest's window has room. Network loop only (the channel is registered on it).
+ *
+ * <p>Works around a Netty 4.2.18 epoll bug that would lose guest data once the host has half-closed. Netty's epoll
+ * is level-triggered, so after the host's FIN it drops EPOLLIN and EPOLLRDHUP from the socket's interest set (both
+ * would fire forever); with no write waiting for EPOLLOUT the set is empty and {@code EpollIoHandler} deletes the fd
+ * from epoll (EPOLL_CTL_DEL) but keeps its registration marked as added. The next time a write fills the socket's
+ * send buffer Netty asks for EPOLLOUT with EPOLL_CTL_MOD, which fails with ENOENT, and Netty shuts the output down,
+ * failing every queued write: the host would see a clean EOF after a prefix. So after the host's EOF, a flush that
+ * starts from an empty flushed queue (EPOLLOUT not requested, so the fd is out of epoll) first deregisters and
+ * re-registers the channel: a fresh registration adds the fd again. While EPOLLOUT is requested the fd stays in
+ * epoll and Netty's own writes are safe, provided it never drops EPOLLOUT with data still queued: it does that only
+ * when a flush uses up the write spin count, which is therefore set out of reach.
  */
 final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
+
+    /** How long a closed connection's socket may take to hand its queued data and FIN to a slow host reader. */
+    private static final long LINGER_SECONDS = 60;
 
     private final TcpNat nat;
     final long addressKey;
@@ -36,6 +56,12 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     private boolean reading;
     private boolean eof;
     private boolean outputShutdown;
+    /** Our FIN is queued behind guest data that the host has not taken yet. */
+    private boolean finQueued;
+    /** Epoll transport: the channel needs the workaround in the class comment. */
+    private boolean epoll;
+    /** Deregistered to be registered again (see the class comment): the next flush waits for it. */
+    private boolean rearming;
 
     HostLink(TcpNat nat, long addressKey, int portKey) {
         this.nat = nat;
@@ -70,15 +96,19 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
             return;
         }
         outputShutdown = true;
+        finQueued = true;
         // Netty's shutdownOutput fails writes still queued: let the data go first. When the host has ended its
         // side already, both directions are done and a close sends the same FIN (without the exception Netty
         // builds for every shutdownOutput).
         Channel ch = channel;
-        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        ChannelFuture written = ch.write(Unpooled.EMPTY_BUFFER);
+        flush();
+        written.addListener(f -> {
+            finQueued = false;
             if (!ch.isActive()) {
                 return;
             }
-            if (eof) {
+            if (eof || closedByUs) {
                 closedByUs = true;
                 ch.close();
             } else {
@@ -108,17 +138,55 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
 
     /** Writes queued during the guest's burst go out. */
     void flush() {
-        if (channel != null && channel.isActive()) {
+        if (channel == null || !channel.isActive() || rearming) {
+            return;
+        }
+        ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+        if (epoll && eof && outbound != null && outbound.isEmpty() && outbound.totalPendingWriteBytes() > 0) {
+            rearm(); // nothing flushed waits for EPOLLOUT: the fd is out of epoll (see the class comment)
+        } else {
             channel.flush();
         }
     }
 
-    /** The connection is over: close the socket normally (both directions are finished or abandoned). */
+    /** Registers the channel again so that the fd is back in epoll, then flushes. */
+    private void rearm() {
+        rearming = true;
+        Channel ch = channel;
+        EventLoop loop = ch.eventLoop();
+        ch.deregister().addListener(deregistered -> {
+            if (!ch.isOpen()) {
+                rearming = false;
+                return;
+            }
+            ChannelPromise registered = ch.newPromise();
+            registered.addListener(f -> {
+                rearming = false;
+                if (ch.isActive()) {
+                    ch.flush(); // everything written meanwhile, the fd now in epoll
+                }
+            });
+            ch.unsafe().register(loop, registered);
+        });
+    }
+
+    /**
+     * The connection is over: close the socket normally (both directions are finished or abandoned). Like close(2),
+     * a normal close lets data already accepted from the guest and our FIN go out first: shutdownOutput's listener
+     * closes once they are written, or the linger time closes a socket whose host does not read.
+     */
     void close() {
         closedByUs = true;
-        if (channel != null && channel.isOpen()) {
-            channel.close();
+        if (channel == null || !channel.isOpen()) {
+            return;
         }
+        if (finQueued) {
+            Channel ch = channel;
+            Future<?> linger = ch.eventLoop().schedule(() -> ch.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+            ch.closeFuture().addListener(closed -> linger.cancel(false));
+            return;
+        }
+        channel.close();
     }
 
     // ---------------------------------------------------------------- Netty events
@@ -149,8 +217,18 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        epoll = ctx.channel() instanceof EpollSocketChannel;
+        if (epoll) {
+            // A flush that used up its spin count drops EPOLLOUT with data still queued (see the class comment).
+            ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        if (!closedByUs && ctx.channel().isWritable()) { // after close() the connection is gone
             nat.hostDrained(this);
         }
     }
