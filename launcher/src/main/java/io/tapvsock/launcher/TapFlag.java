@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The value of {@code -listen-tap}: comma-separated {@code key=value} pairs that become the properties of one
  * factory configuration of the tap transport ({@value Configurations#TAP_TRANSPORT_PID}), e.g.
- * {@code netns=/var/run/netns/g1,iface=tap0,configure=true}. Checked here as far as the form goes (known keys,
+ * {@code netns=/var/run/netns/g1,iface=tap0,configure=true,offload=false}. Checked here as far as the form goes (known keys,
  * an absolute namespace path, a number, a boolean); the bundle validates the rest when it starts.
  *
  * @param text       the flag's value as given
@@ -16,7 +16,7 @@ import java.util.Map;
  */
 record TapFlag(String text, Map<String, String> properties) {
 
-    static final List<String> KEYS = List.of("netns", "iface", "mac", "mtu", "configure");
+    static final List<String> KEYS = List.of("netns", "iface", "mac", "mtu", "configure", "offload");
 
     static TapFlag parse(String text) throws FlagException {
         Map<String, String> properties = new LinkedHashMap<>();
@@ -45,9 +45,11 @@ record TapFlag(String text, Map<String, String> properties) {
         if (mtu != null && !mtu.matches("[0-9]{1,5}")) {
             throw invalid(text, "mtu \"" + mtu + "\" is not a number");
         }
-        String configure = properties.get("configure");
-        if (configure != null && !configure.equals("true") && !configure.equals("false")) {
-            throw invalid(text, "configure \"" + configure + "\" is not true or false");
+        for (String key : List.of("configure", "offload")) {
+            String value = properties.get(key);
+            if (value != null && !value.equals("true") && !value.equals("false")) {
+                throw invalid(text, key + " \"" + value + "\" is not true or false");
+            }
         }
         return new TapFlag(text, Map.copyOf(properties));
     }

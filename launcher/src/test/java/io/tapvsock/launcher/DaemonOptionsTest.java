@@ -138,11 +138,13 @@ class DaemonOptionsTest {
         assertEquals("-listen-tap netns=g1: netns \"g1\" is not an absolute path (e.g. /var/run/netns/NAME)",
                 error("-listen-tap", "netns=g1"));
         assertEquals("-listen-tap iface=tap0,colour=red: unknown key \"colour\" (known: netns, iface, mac, mtu, "
-                + "configure)", error("-listen-tap", "iface=tap0,colour=red"));
+                + "configure, offload)", error("-listen-tap", "iface=tap0,colour=red"));
         assertEquals("-listen-tap tap0: \"tap0\" is not key=value", error("-listen-tap", "tap0"));
         assertEquals("-listen-tap mtu=big: mtu \"big\" is not a number", error("-listen-tap", "mtu=big"));
         assertEquals("-listen-tap configure=yes: configure \"yes\" is not true or false",
                 error("-listen-tap", "configure=yes"));
+        assertEquals("-listen-tap offload=off: offload \"off\" is not true or false",
+                error("-listen-tap", "offload=off"));
         assertEquals("-listen-tap iface=a,iface=b: \"iface\" given twice", error("-listen-tap", "iface=a,iface=b"));
     }
 }

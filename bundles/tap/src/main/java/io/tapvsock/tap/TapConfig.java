@@ -15,9 +15,13 @@ import java.util.OptionalInt;
  * @param mac         hardware address to set, six octets; empty: keep the kernel's random one
  * @param mtu         link MTU to set (68..65535); empty: keep the current one
  * @param up          bring the link up after configuring it
+ * @param offload     open the TAP with a virtio-net header in front of every frame ({@code IFF_VNET_HDR}) and
+ *                    offer the kernel checksum and TCP/IPv4 segmentation offload ({@code TUNSETOFFLOAD}
+ *                    TUN_F_CSUM | TUN_F_TSO4): reads may then return 64 KiB TCP super-segments with partial
+ *                    checksums, and writes may carry them. See {@link TapDevice#VNET_HEADER_LENGTH}.
  */
 public record TapConfig(String name, Optional<Path> namespace, boolean preexisting, Optional<byte[]> mac,
-                        OptionalInt mtu, boolean up) {
+                        OptionalInt mtu, boolean up, boolean offload) {
 
     /** The largest name the kernel accepts (IFNAMSIZ is 16 including the NUL). */
     public static final int MAX_NAME_LENGTH = 15;
@@ -42,21 +46,30 @@ public record TapConfig(String name, Optional<Path> namespace, boolean preexisti
         });
     }
 
-    /** A TAP of that name in the caller's namespace, created if missing, left as the kernel configures it. */
+    /** Without offload: the form before {@code offload} existed (frames only, no virtio-net header). */
+    public TapConfig(String name, Optional<Path> namespace, boolean preexisting, Optional<byte[]> mac,
+            OptionalInt mtu, boolean up) {
+        this(name, namespace, preexisting, mac, mtu, up, false);
+    }
+
+    /**
+     * A TAP of that name in the caller's namespace, created if missing, left as the kernel configures it, without
+     * offload.
+     */
     public static TapConfig named(String name) {
-        return new TapConfig(name, Optional.empty(), false, Optional.empty(), OptionalInt.empty(), false);
+        return new TapConfig(name, Optional.empty(), false, Optional.empty(), OptionalInt.empty(), false, false);
     }
 
     public TapConfig inNamespace(Path path) {
-        return new TapConfig(name, Optional.of(path), preexisting, mac, mtu, up);
+        return new TapConfig(name, Optional.of(path), preexisting, mac, mtu, up, offload);
     }
 
     public TapConfig preexisting(boolean mustExist) {
-        return new TapConfig(name, namespace, mustExist, mac, mtu, up);
+        return new TapConfig(name, namespace, mustExist, mac, mtu, up, offload);
     }
 
     public TapConfig withMac(byte[] address) {
-        return new TapConfig(name, namespace, preexisting, Optional.of(address), mtu, up);
+        return new TapConfig(name, namespace, preexisting, Optional.of(address), mtu, up, offload);
     }
 
     /** @param address six hex octets separated by ':' or '-' */
@@ -65,11 +78,16 @@ public record TapConfig(String name, Optional<Path> namespace, boolean preexisti
     }
 
     public TapConfig withMtu(int value) {
-        return new TapConfig(name, namespace, preexisting, mac, OptionalInt.of(value), up);
+        return new TapConfig(name, namespace, preexisting, mac, OptionalInt.of(value), up, offload);
     }
 
     public TapConfig up(boolean bringUp) {
-        return new TapConfig(name, namespace, preexisting, mac, mtu, bringUp);
+        return new TapConfig(name, namespace, preexisting, mac, mtu, bringUp, offload);
+    }
+
+    /** @see #offload() */
+    public TapConfig offload(boolean withVnetHeader) {
+        return new TapConfig(name, namespace, preexisting, mac, mtu, up, withVnetHeader);
     }
 
     /** Parses "5a:94:ef:e4:0c:ee" (or with '-'); anything else is an IllegalArgumentException. */

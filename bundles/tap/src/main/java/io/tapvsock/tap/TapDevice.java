@@ -15,7 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A Linux TAP interface opened through /dev/net/tun ({@code IFF_TAP | IFF_NO_PI}): every read returns one whole
  * Ethernet frame the kernel sends out of the interface, every write injects one frame into it. No packet-info
- * header and no virtio-net header: the bytes are the frame, without FCS.
+ * header: the bytes are the frame, without FCS.
+ *
+ * <p>With {@link TapConfig#offload()} the TAP is opened with {@code IFF_VNET_HDR}: every read and every write
+ * starts with a {@value #VNET_HEADER_LENGTH}-byte {@code struct virtio_net_hdr} (little-endian on x86_64) in front
+ * of the frame, and the kernel is told ({@code TUNSETOFFLOAD}) that we complete TCP/UDP checksums and cut
+ * TCP/IPv4 super-segments ourselves, so the interface gets checksum and TSO features. Reads may then be up to
+ * {@value #VNET_HEADER_LENGTH} + 65535 + 18 bytes whatever the MTU, and writes may carry super-segments. Read the
+ * virtio spec, §5.1.6 (device operation), for the header's fields.
  *
  * <p>Reads and writes block until done; one thread may read while another writes. {@link #close()} wakes a
  * thread blocked in either (it then gets a {@link ClosedChannelException}). Buffers must be direct ByteBuffers
@@ -33,8 +40,15 @@ public final class TapDevice implements AutoCloseable {
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCSIFMTU = 0x8922;
     private static final long SIOCSIFHWADDR = 0x8924;
+    private static final long TUNSETOFFLOAD = 0x400454d0L; // _IOW('T', 208, unsigned int)
+    private static final long TUNGETVNETHDRSZ = 0x800454d7L; // _IOR('T', 215, int)
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int)
     private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+    /** TUNSETOFFLOAD features: we take partial checksums (TUN_F_CSUM) and TCP/IPv4 super-segments (TUN_F_TSO4). */
+    private static final long TUN_F_CSUM = 0x01;
+    private static final long TUN_F_TSO4 = 0x02;
     private static final short IFF_UP = 0x0001;
     private static final short ARPHRD_ETHER = 1;
 
@@ -43,12 +57,19 @@ public final class TapDevice implements AutoCloseable {
     private static final int IFR_UNION = 16;
     private static final int IFR_HWADDR_DATA = IFR_UNION + 2; // after sockaddr.sa_family
     private static final String CLONE_DEVICE = "/dev/net/tun";
+    /**
+     * The size of the virtio-net header in front of every frame with offload: {@code struct virtio_net_hdr}
+     * (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset), without the num_buffers field of the
+     * mergeable-buffers layout.
+     */
+    public static final int VNET_HEADER_LENGTH = 10;
     /** The closed flag in {@link #state}, above any count of threads. */
     private static final int CLOSED = 1 << 30;
 
     private final String name;
     private final int fd;
     private final int wakeFd;
+    private final boolean offload;
     /**
      * Threads inside read/write, plus {@link #CLOSED}. The fds are closed only once the count is back to zero
      * after close(), so no syscall ever sees a closed (or reused) fd number. Two atomics per frame, no lock
@@ -69,10 +90,11 @@ public final class TapDevice implements AutoCloseable {
     private BufferBase readBase;
     private BufferBase writeBase;
 
-    private TapDevice(String name, int fd, int wakeFd) {
+    private TapDevice(String name, int fd, int wakeFd, boolean offload) {
         this.name = name;
         this.fd = fd;
         this.wakeFd = wakeFd;
+        this.offload = offload;
         this.readPoll = pollPair(arena, fd, Libc.POLLIN, wakeFd);
         this.writePoll = pollPair(arena, fd, Libc.POLLOUT, wakeFd);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
@@ -112,13 +134,16 @@ public final class TapDevice implements AutoCloseable {
                 }
                 int wakeFd = -1;
                 try {
-                    String name = attach(fd, ifreq, requested);
+                    String name = attach(fd, ifreq, requested, config.offload());
+                    if (config.offload()) {
+                        enableOffload(fd, scratch, name);
+                    }
                     configure(sock, ifreq, name, config);
                     wakeFd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
                     if (wakeFd < 0) {
                         throw new ErrnoException("eventfd for " + name, Libc.errno());
                     }
-                    return new TapDevice(name, fd, wakeFd);
+                    return new TapDevice(name, fd, wakeFd, config.offload());
                 } catch (IOException | RuntimeException e) {
                     Libc.close(fd);
                     if (wakeFd >= 0) {
@@ -142,13 +167,39 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /** TUNSETIFF binds the fd to the interface (creating it if missing) and returns the kernel's name for it. */
-    private static String attach(int fd, MemorySegment ifreq, String name) throws IOException {
+    private static String attach(int fd, MemorySegment ifreq, String name, boolean vnetHeader) throws IOException {
         setName(ifreq, name);
-        ifreq.set(ValueLayout.JAVA_SHORT, IFR_UNION, (short) (IFF_TAP | IFF_NO_PI));
+        short flags = (short) (IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0));
+        ifreq.set(ValueLayout.JAVA_SHORT, IFR_UNION, flags);
         if (Libc.ioctl(fd, TUNSETIFF, ifreq) < 0) {
             throw new ErrnoException("TUNSETIFF " + name, Libc.errno());
         }
         return ifreq.getString(0);
+    }
+
+    /**
+     * Fixes the virtio-net header at {@value #VNET_HEADER_LENGTH} bytes (the kernel's default, set anyway: a
+     * persistent TAP may keep another size from an earlier owner) and offers checksum and TSO4 offload, which
+     * gives the interface its tx-checksumming and tcp-segmentation-offload features.
+     */
+    private static void enableOffload(int fd, Arena scratch, String name) throws IOException {
+        MemorySegment size = scratch.allocate(ValueLayout.JAVA_INT);
+        size.set(ValueLayout.JAVA_INT, 0, VNET_HEADER_LENGTH);
+        if (Libc.ioctl(fd, TUNSETVNETHDRSZ, size) < 0) {
+            throw new ErrnoException("TUNSETVNETHDRSZ " + name + " " + VNET_HEADER_LENGTH, Libc.errno());
+        }
+        size.set(ValueLayout.JAVA_INT, 0, -1);
+        if (Libc.ioctl(fd, TUNGETVNETHDRSZ, size) < 0) {
+            throw new ErrnoException("TUNGETVNETHDRSZ " + name, Libc.errno());
+        }
+        if (size.get(ValueLayout.JAVA_INT, 0) != VNET_HEADER_LENGTH) {
+            throw new IOException("TUNSETVNETHDRSZ " + name + ": the kernel kept a virtio-net header of "
+                    + size.get(ValueLayout.JAVA_INT, 0) + " bytes, not " + VNET_HEADER_LENGTH);
+        }
+        // TUNSETOFFLOAD takes the feature bits as the argument itself, not through a pointer.
+        if (Libc.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
+            throw new ErrnoException("TUNSETOFFLOAD " + name + " csum,tso4", Libc.errno());
+        }
     }
 
     private static void configure(int sock, MemorySegment ifreq, String name, TapConfig config) throws IOException {
@@ -203,6 +254,14 @@ public final class TapDevice implements AutoCloseable {
     /** The /dev/net/tun file descriptor (O_NONBLOCK), e.g. for an epoll set; valid until close(). */
     public int fd() {
         return fd;
+    }
+
+    /**
+     * True when every read and write starts with a {@value #VNET_HEADER_LENGTH}-byte virtio-net header
+     * ({@link TapConfig#offload()}).
+     */
+    public boolean offload() {
+        return offload;
     }
 
     public boolean isOpen() {
@@ -371,6 +430,6 @@ public final class TapDevice implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TAP " + name + (isOpen() ? " fd " + fd : " (closed)");
+        return "TAP " + name + (offload ? " (offload)" : "") + (isOpen() ? " fd " + fd : " (closed)");
     }
 }

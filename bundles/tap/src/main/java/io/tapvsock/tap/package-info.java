@@ -4,7 +4,7 @@
  * Linux x86_64 only.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.tapvsock.tap;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
@@ -101,6 +102,81 @@ class TapDeviceTest {
             segmentView.get(0, destination);
             assertArrayEquals(PEER_MAC, destination);
         }
+    }
+
+    @Test
+    void offload_givesTheInterfaceTsoAndTxChecksum_withoutItNeither() throws Exception {
+        try (TapDevice plain = TapDevice.open(TapConfig.named("plain0").inNamespace(namespace.path()));
+                TapDevice offloaded = TapDevice.open(configured().offload(true))) {
+            assertFalse(plain.offload());
+            assertTrue(offloaded.offload());
+            assertTrue(offloaded.toString().contains("(offload)"), offloaded.toString());
+            assertEquals(0, ethtoolValue("plain0", ETHTOOL_GTSO));
+            assertEquals(0, ethtoolValue("plain0", ETHTOOL_GTXCSUM));
+            assertEquals(1, ethtoolValue("tap0", ETHTOOL_GTSO));
+            assertEquals(1, ethtoolValue("tap0", ETHTOOL_GTXCSUM));
+        }
+    }
+
+    @Test
+    void offload_everyReadAndWriteStartsWithTheVirtioNetHeader() throws Exception {
+        try (TapDevice tap = TapDevice.open(configured().offload(true))) {
+            watchdog.schedule(tap::close, 60, TimeUnit.SECONDS);
+            namespace.ip("addr", "add", "10.99.0.1/24", "dev", "tap0");
+            namespace.startInside("busybox", "ping", "-c", "30", "10.99.0.2");
+
+            int header = TapDevice.VNET_HEADER_LENGTH;
+            ByteBuffer frame = ByteBuffer.allocateDirect(header + 65535 + 18);
+            int length;
+            do {
+                frame.clear();
+                length = tap.read(frame);
+            } while (!ArpFrames.isRequestFor(frame, header, length - header, PEER_IP));
+            // An ARP request has nothing to offload: flags 0, gso_type NONE.
+            for (int i = 0; i < header; i++) {
+                assertEquals(0, frame.get(i), "virtio-net header byte " + i);
+            }
+            assertArrayEquals(TAP_MAC, ArpFrames.senderMac(frame, header));
+
+            // A write is a header (all zero: complete frame, no segmentation) followed by the frame.
+            ByteBuffer reply = ByteBuffer.allocateDirect(header + ArpFrames.LENGTH);
+            reply.position(header).put(ArpFrames.reply(PEER_MAC, PEER_IP, TAP_MAC, TAP_IP)).flip();
+            tap.write(reply);
+
+            String neighbour = "";
+            for (int attempt = 0; attempt < 100 && !neighbour.contains("lladdr 02:00:00:00:00:02"); attempt++) {
+                Thread.sleep(100);
+                neighbour = namespace.ip("neigh", "show", "10.99.0.2");
+            }
+            assertTrue(neighbour.contains("lladdr 02:00:00:00:00:02"), neighbour);
+        }
+    }
+
+    // <linux/sockios.h>, <linux/ethtool.h>: the legacy ethtool "get" commands, struct ethtool_value {cmd, data}.
+    private static final long SIOCETHTOOL = 0x8946;
+    private static final int ETHTOOL_GTXCSUM = 0x16;
+    private static final int ETHTOOL_GTSO = 0x1e;
+
+    /** What {@code ethtool -k} shows for one feature (1 on, 0 off), asked in the test's namespace. */
+    private int ethtoolValue(String iface, int command) throws Exception {
+        return NetworkNamespace.call(namespace.path(), () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment value = arena.allocate(8, 4);
+                value.set(ValueLayout.JAVA_INT, 0, command);
+                MemorySegment ifreq = arena.allocate(40, 8);
+                ifreq.setString(0, iface);
+                ifreq.set(ValueLayout.ADDRESS, 16, value); // ifr_data
+                int sock = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+                try {
+                    if (Libc.ioctl(sock, SIOCETHTOOL, ifreq) < 0) {
+                        throw new ErrnoException("SIOCETHTOOL " + iface, Libc.errno());
+                    }
+                } finally {
+                    Libc.close(sock);
+                }
+                return value.get(ValueLayout.JAVA_INT, 4);
+            }
+        });
     }
 
     @Test

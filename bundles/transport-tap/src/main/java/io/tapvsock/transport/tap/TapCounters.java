@@ -17,6 +17,10 @@ public final class TapCounters {
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder stackErrors = new LongAdder();
     private final LongAdder writeWaits = new LongAdder();
+    private final LongAdder offloadedFramesIn = new LongAdder();
+    private final LongAdder superSegmentsIn = new LongAdder();
+    private final LongAdder superSegmentsOut = new LongAdder();
+    private final Map<String, LongAdder> dropsIn = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropsOut = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> linkFailures = new ConcurrentHashMap<>();
 
@@ -40,6 +44,27 @@ public final class TapCounters {
         writeWaits.increment();
     }
 
+    /**
+     * A frame from the guest carried offload work in its virtio-net header (a partial or already verified
+     * checksum, or segmentation); {@code superSegment} when it was a TCP/IPv4 super-segment (gso_type TCPV4).
+     */
+    void offloadedIn(boolean superSegment) {
+        offloadedFramesIn.increment();
+        if (superSegment) {
+            superSegmentsIn.increment();
+        }
+    }
+
+    /** A TCP/IPv4 super-segment went to the guest's kernel for segmentation (gso_type TCPV4). */
+    void superSegmentOut() {
+        superSegmentsOut.increment();
+    }
+
+    /** A frame from the guest was not handed to the network, for a short reason such as "vnet-header-short". */
+    void droppedIn(String reason) {
+        dropsIn.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
     /** A frame toward the guest was not written, for a short reason such as "link-down" or "write-error". */
     void droppedOut(String reason) {
         dropsOut.computeIfAbsent(reason, r -> new LongAdder()).increment();
@@ -59,6 +84,10 @@ public final class TapCounters {
         snapshot.put("bytesOut", bytesOut.sum());
         snapshot.put("stackErrors", stackErrors.sum());
         snapshot.put("writeWaits", writeWaits.sum());
+        snapshot.put("offloadedFramesIn", offloadedFramesIn.sum());
+        snapshot.put("superSegmentsIn", superSegmentsIn.sum());
+        snapshot.put("superSegmentsOut", superSegmentsOut.sum());
+        snapshot.put("dropsIn", sums(dropsIn));
         snapshot.put("dropsOut", sums(dropsOut));
         snapshot.put("linkFailures", sums(linkFailures));
         return snapshot;

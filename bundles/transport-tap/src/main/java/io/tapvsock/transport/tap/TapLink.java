@@ -31,6 +31,12 @@ import java.util.concurrent.TimeoutException;
  * hand-off: on EPOLLIN every ready frame (up to a budget; the registration is level-triggered, so the rest comes
  * on the next loop turn) is read into a pooled direct buffer and handed to the port, then the port hears the end
  * of the burst. Network loop only, except {@link #open}, {@link #close} and {@link #describe}.
+ *
+ * <p>With offload the TAP is opened with a virtio-net header (see {@link VirtioNetHeader}): each read starts with
+ * one. A frame whose header carries offload work (a partial or verified checksum, a TCP/IPv4 super-segment) goes
+ * to {@link NetworkPort#receiveOffloaded}, the others to {@link NetworkPort#receive}; a read shorter than the
+ * header, or with a header we cannot honour, is counted and dropped. Reads then hold a 64 KiB super-segment
+ * whatever the MTU.
  */
 final class TapLink implements EpollIoHandle {
 
@@ -39,6 +45,8 @@ final class TapLink implements EpollIoHandle {
     private static final int READ_BUDGET = 128;
     /** Ethernet header with a VLAN tag on top of the MTU. */
     private static final int LINK_OVERHEAD = 18;
+    /** The largest IPv4 datagram: what a TCP/IPv4 super-segment can carry, whatever the MTU. */
+    private static final int MAX_IPV4 = 65535;
     private static final long SETUP_TIMEOUT_SECONDS = 30;
 
     private final IoEventLoop loop;
@@ -48,8 +56,15 @@ final class TapLink implements EpollIoHandle {
     private final ByteBufAllocator alloc;
     private final TapCounters counters;
     private final String description;
-    /** Read buffers hold a whole frame of the interface's MTU: the kernel truncates a frame that does not fit. */
+    /**
+     * Read buffers hold a whole read: the interface's MTU (or, with offload, a super-segment) plus the link
+     * overhead and the virtio-net header. The kernel truncates a frame that does not fit.
+     */
     private final int frameCapacity;
+    private final int mtu;
+    private final boolean offload;
+    /** Bytes in front of each frame read: the virtio-net header with offload, else none. */
+    private final int headerLength;
     private final TapFrameSink sink;
     private IoRegistration registration;
     private NetworkPort port;
@@ -60,7 +75,7 @@ final class TapLink implements EpollIoHandle {
     private volatile int portId = -1;
 
     private TapLink(IoEventLoop loop, VirtualNetwork network, TapDevice tap, ByteBufAllocator alloc,
-            TapCounters counters, String description, int mtu) {
+            TapCounters counters, String description, int mtu, boolean offload) {
         this.loop = loop;
         this.network = network;
         this.tap = tap;
@@ -68,8 +83,11 @@ final class TapLink implements EpollIoHandle {
         this.alloc = alloc;
         this.counters = counters;
         this.description = description;
-        this.frameCapacity = mtu + LINK_OVERHEAD;
-        this.sink = new TapFrameSink(fd, alloc, counters, this::waitForWritable, description);
+        this.mtu = mtu;
+        this.offload = offload;
+        this.headerLength = offload ? VirtioNetHeader.LENGTH : 0;
+        this.frameCapacity = headerLength + (offload ? Math.max(mtu, MAX_IPV4) : mtu) + LINK_OVERHEAD;
+        this.sink = new TapFrameSink(fd, alloc, counters, this::waitForWritable, description, offload);
     }
 
     /**
@@ -89,7 +107,7 @@ final class TapLink implements EpollIoHandle {
         NetworkSettings settings = network.settings();
         int mtu = config.mtuFor(settings);
         TapDevice tap = openDevice(config, settings, mtu);
-        TapLink link = new TapLink(loop, network, tap, alloc, counters, config.describe(), mtu);
+        TapLink link = new TapLink(loop, network, tap, alloc, counters, config.describe(), mtu, config.offload());
         try {
             link.registration = loop.register(link).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             loop.submit(link::attach).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -106,7 +124,8 @@ final class TapLink implements EpollIoHandle {
 
     private static TapDevice openDevice(TapTransportConfig config, NetworkSettings settings, int mtu)
             throws IOException {
-        TapConfig device = TapConfig.named(config.iface()).withMac(macBytes(config)).withMtu(mtu).up(true);
+        TapConfig device = TapConfig.named(config.iface()).withMac(macBytes(config)).withMtu(mtu).up(true)
+                .offload(config.offload());
         if (config.netns().isEmpty()) {
             return openAndConfigure(device, config, settings);
         }
@@ -152,8 +171,8 @@ final class TapLink implements EpollIoHandle {
         port = network.attach(sink, description);
         portId = port.id();
         registration.submit(EpollIoOps.EPOLLIN);
-        LOG.log(Level.INFO, "{0}: attached as port {1} (MTU {2})", description, port.id(),
-                Integer.toString(frameCapacity - LINK_OVERHEAD));
+        LOG.log(Level.INFO, "{0}: attached as port {1} (MTU {2}{3})", description, port.id(),
+                Integer.toString(mtu), offload ? ", checksum and TSO4 offload" : "");
     }
 
     @Override
@@ -188,8 +207,12 @@ final class TapLink implements EpollIoHandle {
                     break; // EAGAIN: everything ready has been read
                 }
                 frames++;
-                counters.frameIn(length);
-                deliver(takeFrame(length));
+                if (offload) {
+                    deliverWithHeader(length);
+                } else {
+                    counters.frameIn(length);
+                    deliver(takeFrame(0, length), false);
+                }
             }
         } catch (IOException e) {
             LOG.log(Level.ERROR, "{0}: reading the TAP failed, the link is down: {1}", description, e.getMessage());
@@ -205,27 +228,55 @@ final class TapLink implements EpollIoHandle {
         }
     }
 
+    /** The read just put into {@link #spare} (length bytes): a virtio-net header, then the frame. */
+    private void deliverWithHeader(int length) {
+        if (length < headerLength) {
+            counters.droppedIn("vnet-header-short");
+            return;
+        }
+        int frameLength = length - headerLength;
+        counters.frameIn(frameLength);
+        String problem = VirtioNetHeader.checkReceived(spare, 0, frameLength);
+        if (problem != null) {
+            counters.droppedIn(problem);
+            return;
+        }
+        boolean offloaded = VirtioNetHeader.offloaded(spare, 0);
+        if (offloaded) {
+            counters.offloadedIn(VirtioNetHeader.gsoType(spare, 0) == VirtioNetHeader.GSO_TCPV4);
+        }
+        deliver(takeFrame(headerLength, frameLength), offloaded);
+    }
+
     /**
-     * The frame just read into {@link #spare}: a small one is copied into a buffer of its size so the big one is
-     * reused (an ACK must not pin a 64 KiB buffer while the stack holds it); a big one is handed over whole.
+     * The frame just read into {@link #spare} at {@code offset}: a small one is copied into a buffer of its size
+     * so the big one is reused (an ACK must not pin a 64 KiB buffer while the stack holds it); a big one is handed
+     * over whole, its reader index at the frame.
      *
      * @return transferred: the caller hands it on
      */
-    private ByteBuf takeFrame(int length) {
+    private ByteBuf takeFrame(int offset, int length) {
         if (length <= frameCapacity / 4) {
             ByteBuf copy = alloc.directBuffer(length, length);
-            copy.writeBytes(spare, 0, length);
+            copy.writeBytes(spare, offset, length);
             return copy;
         }
-        ByteBuf frame = spare.writerIndex(length);
+        ByteBuf frame = spare.setIndex(offset, offset + length);
         spare = null;
         return frame;
     }
 
-    /** @param frame transferred: the port releases it */
-    private void deliver(ByteBuf frame) {
+    /**
+     * @param frame     transferred: the port releases it
+     * @param offloaded its virtio-net header left checksum or segmentation work: the port skips the checks
+     */
+    private void deliver(ByteBuf frame, boolean offloaded) {
         try {
-            port.receive(frame);
+            if (offloaded) {
+                port.receiveOffloaded(frame);
+            } else {
+                port.receive(frame);
+            }
         } catch (RuntimeException e) {
             // The stack owns the frame now; a throw here is its bug, not the guest's: keep the link up.
             counters.stackError();

@@ -17,16 +17,22 @@ import java.util.Optional;
  * @param mtu       the interface MTU, or 0 for the network's MTU
  * @param configure give the interface the network's device IP and prefix, bring it and lo up, and add a default
  *                  route via the gateway IP, as slirp4netns --configure does
+ * @param offload   open the TAP with a virtio-net header and checksum + TCP/IPv4 segmentation offload: the
+ *                  guest's kernel hands over 64 KiB TCP super-segments, and takes them from the network, whatever
+ *                  the MTU
  */
-public record TapTransportConfig(Optional<Path> netns, String iface, MacAddress mac, int mtu, boolean configure) {
+public record TapTransportConfig(Optional<Path> netns, String iface, MacAddress mac, int mtu, boolean configure,
+                                 boolean offload) {
 
     public static final String NETNS = "netns";
     public static final String IFACE = "iface";
     public static final String MAC = "mac";
     public static final String MTU = "mtu";
     public static final String CONFIGURE = "configure";
+    public static final String OFFLOAD = "offload";
 
     public static final String DEFAULT_IFACE = "tap0";
+    public static final boolean DEFAULT_OFFLOAD = true;
 
     public TapTransportConfig {
         require(netns != null, NETNS, "missing");
@@ -44,9 +50,18 @@ public record TapTransportConfig(Optional<Path> netns, String iface, MacAddress 
                         + NetworkSettings.MAX_MTU);
     }
 
-    /** Defaults everywhere: tap0 in the daemon's own namespace, gvproxy's device MAC, the network MTU, configured. */
+    /** With offload on, the default. */
+    public TapTransportConfig(Optional<Path> netns, String iface, MacAddress mac, int mtu, boolean configure) {
+        this(netns, iface, mac, mtu, configure, DEFAULT_OFFLOAD);
+    }
+
+    /**
+     * Defaults everywhere: tap0 in the daemon's own namespace, gvproxy's device MAC, the network MTU, configured,
+     * offload on.
+     */
     public static TapTransportConfig defaults() {
-        return new TapTransportConfig(Optional.empty(), DEFAULT_IFACE, MacAddress.DEFAULT_DEVICE, 0, true);
+        return new TapTransportConfig(Optional.empty(), DEFAULT_IFACE, MacAddress.DEFAULT_DEVICE, 0, true,
+                DEFAULT_OFFLOAD);
     }
 
     /**
@@ -54,7 +69,8 @@ public record TapTransportConfig(Optional<Path> netns, String iface, MacAddress 
      *
      * @throws IllegalArgumentException naming the property, when a value is malformed
      */
-    public static TapTransportConfig of(String netns, String iface, String mac, int mtu, boolean configure) {
+    public static TapTransportConfig of(String netns, String iface, String mac, int mtu, boolean configure,
+            boolean offload) {
         Optional<Path> namespace = blank(netns) ? Optional.empty() : Optional.of(Path.of(netns.trim()));
         String name = blank(iface) ? DEFAULT_IFACE : iface.trim();
         MacAddress address;
@@ -63,7 +79,7 @@ public record TapTransportConfig(Optional<Path> netns, String iface, MacAddress 
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(MAC + ": " + e.getMessage(), e);
         }
-        return new TapTransportConfig(namespace, name, address, mtu, configure);
+        return new TapTransportConfig(namespace, name, address, mtu, configure, offload);
     }
 
     /** The MTU to give the interface: the configured one, else the network's. */

@@ -83,8 +83,14 @@ class TapLinkNamespaceTest {
         return link;
     }
 
+    /** The default configuration (offload on) in the test's namespace. */
     private TapTransportConfig inNamespace() {
         return new TapTransportConfig(Optional.of(namespace.path()), "tap0", MacAddress.DEFAULT_DEVICE, 0, true);
+    }
+
+    private TapTransportConfig inNamespaceWithoutOffload() {
+        return new TapTransportConfig(Optional.of(namespace.path()), "tap0", MacAddress.DEFAULT_DEVICE, 0, true,
+                false);
     }
 
     @Test
@@ -120,6 +126,36 @@ class TapLinkNamespaceTest {
     @Test
     void kernelTcp_toTheHostIp_reachesA127Server_bulkBothWays() throws Exception {
         open(inNamespace());
+
+        bulkBothWays();
+
+        // The guest's kernel only sends super-segments over a TAP that advertises TSO.
+        Map<String, Object> snapshot = counters.snapshot();
+        assertTrue((Long) snapshot.get("superSegmentsIn") > 0, snapshot.toString());
+        assertTrue((Long) snapshot.get("offloadedFramesIn") >= (Long) snapshot.get("superSegmentsIn"),
+                snapshot.toString());
+        // And the stack hands the download over as super-segments the guest's kernel takes like GRO'd packets.
+        assertTrue((Long) snapshot.get("superSegmentsOut") > 0, snapshot.toString());
+        assertEquals(Map.of(), snapshot.get("dropsIn"), snapshot.toString());
+        assertEquals(Map.of(), snapshot.get("dropsOut"), snapshot.toString());
+        assertTrue(link.describe().contains("(offload)"), link.describe());
+    }
+
+    @Test
+    void offloadOff_kernelTcp_bulkBothWays_inMtuSizedFrames() throws Exception {
+        open(inNamespaceWithoutOffload());
+
+        bulkBothWays();
+
+        Map<String, Object> snapshot = counters.snapshot();
+        assertEquals(0L, snapshot.get("offloadedFramesIn"), snapshot.toString());
+        assertEquals(0L, snapshot.get("superSegmentsIn"), snapshot.toString());
+        assertEquals(0L, snapshot.get("superSegmentsOut"), snapshot.toString());
+        assertFalse(link.describe().contains("(offload)"), link.describe());
+    }
+
+    /** The guest sends BULK_BYTES to a 127.0.0.1 server through the NAT, then reads BULK_BYTES back. */
+    private void bulkBothWays() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> serveOnce(server));
 

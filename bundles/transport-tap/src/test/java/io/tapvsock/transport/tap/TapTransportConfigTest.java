@@ -18,6 +18,11 @@ class TapTransportConfigTest {
     /** The component's Config as SCR would build it from a configuration with these values. */
     private static TapTransportComponent.Config config(String netns, String iface, String mac, int mtu,
             boolean configure) {
+        return config(netns, iface, mac, mtu, configure, true);
+    }
+
+    private static TapTransportComponent.Config config(String netns, String iface, String mac, int mtu,
+            boolean configure, boolean offload) {
         return new TapTransportComponent.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -48,6 +53,11 @@ class TapTransportConfigTest {
             public boolean configure() {
                 return configure;
             }
+
+            @Override
+            public boolean offload() {
+                return offload;
+            }
         };
     }
 
@@ -59,6 +69,7 @@ class TapTransportConfigTest {
         assertEquals(Optional.empty(), config.netns());
         assertEquals(MacAddress.DEFAULT_DEVICE, config.mac());
         assertTrue(config.configure());
+        assertTrue(config.offload());
         assertEquals(1500, config.mtuFor(NetworkSettings.defaults()));
         assertEquals("tap tap0 in the daemon's namespace", config.describe());
     }
@@ -75,7 +86,17 @@ class TapTransportConfigTest {
         assertFalse(config.configure());
         assertEquals("tap eth9 in /var/run/netns/g1", config.describe());
 
-        assertEquals(TapTransportConfig.defaults(), TapTransportConfig.of(null, " ", "", 0, true));
+        assertEquals(TapTransportConfig.defaults(), TapTransportConfig.of(null, " ", "", 0, true, true));
+    }
+
+    @Test
+    void offload_isOnByDefault_andCanBeTurnedOff() {
+        assertTrue(TapTransportConfig.defaults().offload());
+        assertTrue(new TapTransportConfig(Optional.empty(), "tap0", MacAddress.DEFAULT_DEVICE, 0, true).offload());
+        TapTransportConfig off = TapTransportComponent.from(config("", "tap0", "", 0, true, false));
+        assertFalse(off.offload());
+        assertEquals(TapTransportConfig.defaults(), TapTransportConfig.of("", "", "", 0, true,
+                TapTransportConfig.DEFAULT_OFFLOAD));
     }
 
     @Test
@@ -98,7 +119,7 @@ class TapTransportConfigTest {
 
     private static void assertRefused(String message, String netns, String iface, String mac, int mtu) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TapTransportConfig.of(netns, iface, mac, mtu, true));
+                () -> TapTransportConfig.of(netns, iface, mac, mtu, true, true));
         assertEquals(message, e.getMessage());
     }
 }
