@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * a SYN gets a RST. Guest data goes to the host socket as retained slices of the guest's
  * frames, written during the guest's burst and flushed at its end, when the held-back ACKs go out too. Host data
  * is read only while the guest's window has room and goes out in MSS-sized segments (a header buffer composed with
- * a payload slice). Timers are deadlines kept by the connections, queued here by deadline; this class keeps one
+ * a payload slice), or in super-segments of up to 64 KiB when the guest's link segments TCP itself. Timers are deadlines kept by the connections, queued here by deadline; this class keeps one
  * wakeup on the loop for the earliest. Network loop only.
  */
 public final class TcpNat {
