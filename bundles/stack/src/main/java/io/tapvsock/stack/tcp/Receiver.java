@@ -24,11 +24,13 @@ final class Receiver {
     int windowShift;
     final int bufferSize;
     final OutOfOrderQueue outOfOrder;
-    /** Data arrived that no ACK covers yet: acknowledge at the end of the guest's burst. */
+    /** Data arrived that no ACK covers yet: acknowledge by {@link #ackDue}, or with the next segment we send. */
     boolean ackPending;
-    /** Acknowledge before anything else: second full segment, out-of-order data, a FIN, a window update. */
+    /** When a pending ACK must go out alone (delayed ACK); NEVER while none is pending. */
+    long ackDue = Sender.NEVER;
+    /** Acknowledge before anything else: second segment, out-of-order data, a FIN, a window update. */
     boolean ackNow;
-    private int fullSegmentsUnacked;
+    private int segmentsUnacked;
     /** Both sides use timestamps (the guest's SYN offered them). */
     boolean timestamps;
     /** TS.Recent: the guest's timestamp to echo; segments with an older TSval are rejected (PAWS). */
@@ -116,10 +118,10 @@ final class Receiver {
      * within the window ("seventh, process the segment text"; "eighth, check the FIN bit").
      *
      * @param payload borrowed: not retained after return (retained slices go to the host)
-     * @param mss the guest's segment size: two full segments in a row are acknowledged at once
+     * @param ackDelay how long an ACK for one lone segment may wait for data of ours to ride on
      * @return true when the FIN was consumed in order
      */
-    boolean onText(int seq, ByteBuf payload, boolean fin, HostEnd host, int mss) {
+    boolean onText(int seq, ByteBuf payload, boolean fin, HostEnd host, long now, long ackDelay) {
         int length = payload.readableBytes();
         if (seq != nxt) {
             if (length > 0 && !outOfOrder.add(seq, payload)) {
@@ -146,9 +148,15 @@ final class Receiver {
                 host.write(held);
                 nxt += heldLength;
             }
-            ackPending = true;
-            if (filledHole || (length >= mss && ++fullSegmentsUnacked >= 2)) {
-                ackNow = true; // RFC 1122 §4.2.3.2: at least every second full-sized segment; RFC 5681 §4.2
+            if (!ackPending) {
+                ackPending = true;
+                ackDue = now + ackDelay;
+            }
+            // RFC 1122 §4.2.3.2: at least every second full-sized segment (here every second segment: small ones
+            // come from interactive or app-limited senders, whose window must not wait on the timer); RFC 5681
+            // §4.2: at once when a hole fills. A lone segment's ACK waits, up to ackDelay, for the host's answer.
+            if (filledHole || ++segmentsUnacked >= 2) {
+                ackNow = true;
             }
         }
         if (fin || (finHeld && finSeq == nxt)) {
@@ -231,8 +239,9 @@ final class Receiver {
     void ackSent() {
         lastAckSent = nxt;
         ackPending = false;
+        ackDue = Sender.NEVER;
         ackNow = false;
-        fullSegmentsUnacked = 0;
+        segmentsUnacked = 0;
     }
 
     /** Timestamp clock: milliseconds (RFC 7323 §5.4 asks for 1 ms to 1 s per tick). */

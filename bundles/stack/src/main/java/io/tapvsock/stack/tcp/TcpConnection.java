@@ -402,7 +402,7 @@ public final class TcpConnection {
         }
         ByteBuf text = payload == null ? Unpooled.EMPTY_BUFFER
                 : payload.slice(payload.readerIndex() + skip, take);
-        if (rcv.onText(seq, text, fin, host, snd.mss)) {
+        if (rcv.onText(seq, text, fin, host, now, settings.delayedAck())) {
             finReceived(now);
         }
     }
@@ -479,7 +479,7 @@ public final class TcpConnection {
             sent = retransmitHoles(now, sink);
         }
         sent |= sendData(now, sink);
-        if (!sent && (rcv.ackPending || rcv.ackNow)) {
+        if (!sent && (rcv.ackNow || (rcv.ackPending && now >= rcv.ackDue))) {
             emit(sink, ack(now), null);
         }
         if (now >= snd.persistAt) {
@@ -643,10 +643,11 @@ public final class TcpConnection {
             case TIME_WAIT -> rcv.ackNow || rcv.ackPending ? now : timeWaitUntil;
             case SYN_RECEIVED, SYN_SENT -> snd.nxt == snd.iss ? now : snd.retransmitAt;
             default -> {
-                if (rcv.ackNow || rcv.ackPending || snd.fastRetransmitPending || snd.hasSendable()) {
+                if (rcv.ackNow || snd.fastRetransmitPending || snd.hasSendable()) {
                     yield now;
                 }
-                yield Math.min(Math.min(snd.retransmitAt, snd.persistAt), idleDeadline());
+                yield Math.min(Math.min(Math.min(snd.retransmitAt, snd.persistAt), idleDeadline()),
+                        rcv.ackPending ? rcv.ackDue : NEVER);
             }
         };
     }

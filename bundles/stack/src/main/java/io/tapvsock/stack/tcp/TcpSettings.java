@@ -26,16 +26,20 @@ import java.util.concurrent.TimeUnit;
  * @param keepaliveIdle idle time before keepalive probes toward the guest (RFC 1122 §4.2.3.6); 0 turns them off
  * @param keepaliveInterval time between unanswered keepalive probes
  * @param keepaliveProbes unanswered keepalive probes before the connection is reset
+ * @param delayedAck how long the ACK of one lone guest segment waits for host data to ride on (RFC 1122
+ *     §4.2.3.2 allows up to 500 ms; a request's answer from the host usually comes in tens of µs, and the ACK then
+ *     costs the guest nothing); 0 acknowledges at the end of the guest's burst
  */
 public record TcpSettings(int receiveBuffer, int sendBuffer, long minRto, long maxRto, long initialRto, long timeWait,
         int connectTimeoutMillis, int maxPendingConnects, int maxConnections, int maxOutOfOrderSegments,
         int maxRetransmissions, long finWait2Timeout, long keepaliveIdle, long keepaliveInterval,
-        int keepaliveProbes) {
+        int keepaliveProbes, long delayedAck) {
 
     public static final int DEFAULT_BUFFER = 4 << 20;
     public static final int DEFAULT_MAX_CONNECTIONS = 16384;
     public static final int DEFAULT_MAX_PENDING_CONNECTS = 128;
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 30_000;
+    public static final long DEFAULT_DELAYED_ACK = TimeUnit.MILLISECONDS.toNanos(1);
 
     public TcpSettings {
         if (receiveBuffer < 2048 || sendBuffer < 2048) {
@@ -48,6 +52,9 @@ public record TcpSettings(int receiveBuffer, int sendBuffer, long minRto, long m
                 || maxOutOfOrderSegments < 0 || maxRetransmissions <= 0 || finWait2Timeout <= 0) {
             throw new IllegalArgumentException("TCP limits must be positive");
         }
+        if (delayedAck < 0 || delayedAck > TimeUnit.MILLISECONDS.toNanos(500)) {
+            throw new IllegalArgumentException("TCP delayed ACK must be between 0 and 500 ms");
+        }
         if (keepaliveIdle < 0 || (keepaliveIdle > 0 && (keepaliveInterval <= 0 || keepaliveProbes <= 0))) {
             throw new IllegalArgumentException("TCP keepalive needs a positive interval and probe count");
         }
@@ -57,7 +64,7 @@ public record TcpSettings(int receiveBuffer, int sendBuffer, long minRto, long m
         return new TcpSettings(DEFAULT_BUFFER, DEFAULT_BUFFER, TimeUnit.MILLISECONDS.toNanos(200),
                 TimeUnit.SECONDS.toNanos(60), TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(2),
                 DEFAULT_CONNECT_TIMEOUT_MILLIS, DEFAULT_MAX_PENDING_CONNECTS, DEFAULT_MAX_CONNECTIONS, 64, 15,
-                TimeUnit.SECONDS.toNanos(60), 0, TimeUnit.SECONDS.toNanos(75), 9);
+                TimeUnit.SECONDS.toNanos(60), 0, TimeUnit.SECONDS.toNanos(75), 9, DEFAULT_DELAYED_ACK);
     }
 
     /** The same settings with other connection limits and buffer sizes (the configurable part). */
@@ -65,21 +72,28 @@ public record TcpSettings(int receiveBuffer, int sendBuffer, long minRto, long m
             int bufferBytes) {
         return new TcpSettings(bufferBytes, bufferBytes, minRto, maxRto, initialRto, timeWait, connectTimeoutMillis,
                 maxPendingConnects, maxConnections, maxOutOfOrderSegments, maxRetransmissions, finWait2Timeout,
-                keepaliveIdle, keepaliveInterval, keepaliveProbes);
+                keepaliveIdle, keepaliveInterval, keepaliveProbes, delayedAck);
     }
 
     /** The same settings with keepalive probes toward idle guests; an idle time of 0 turns them off. */
     public TcpSettings withKeepalive(long idle, long interval, int probes) {
         return new TcpSettings(receiveBuffer, sendBuffer, minRto, maxRto, initialRto, timeWait, connectTimeoutMillis,
                 maxPendingConnects, maxConnections, maxOutOfOrderSegments, maxRetransmissions, finWait2Timeout, idle,
-                interval, probes);
+                interval, probes, delayedAck);
     }
 
     /** The same settings with another FIN-WAIT-2 timeout. */
     public TcpSettings withFinWait2Timeout(long timeout) {
         return new TcpSettings(receiveBuffer, sendBuffer, minRto, maxRto, initialRto, timeWait, connectTimeoutMillis,
                 maxPendingConnects, maxConnections, maxOutOfOrderSegments, maxRetransmissions, timeout, keepaliveIdle,
-                keepaliveInterval, keepaliveProbes);
+                keepaliveInterval, keepaliveProbes, delayedAck);
+    }
+
+    /** The same settings with another delayed-ACK time (0: acknowledge at the end of the guest's burst). */
+    public TcpSettings withDelayedAck(long delay) {
+        return new TcpSettings(receiveBuffer, sendBuffer, minRto, maxRto, initialRto, timeWait, connectTimeoutMillis,
+                maxPendingConnects, maxConnections, maxOutOfOrderSegments, maxRetransmissions, finWait2Timeout,
+                keepaliveIdle, keepaliveInterval, keepaliveProbes, delay);
     }
 
     /**

@@ -38,7 +38,7 @@ class TcpConnectionTest {
 
     /** No window scale and a small buffer keep window arithmetic readable; RTOs from TcpSettings.defaults(). */
     private static final TcpSettings SETTINGS = new TcpSettings(BUFFER, BUFFER, 200 * MS, 60_000 * MS, 1000 * MS,
-            2000 * MS, 30_000, 128, 16384, 8, 5, 60_000 * MS, 0, 75_000 * MS, 9);
+            2000 * MS, 30_000, 128, 16384, 8, 5, 60_000 * MS, 0, 75_000 * MS, 9, 0);
 
     /** A guest segment template. */
     private static final TcpRepr SEND = TcpRepr.of(GUEST_PORT, LOCAL_PORT, GUEST_ISN + 1, ISS + 1, ACK, 30000);
@@ -258,6 +258,52 @@ class TcpConnectionTest {
         assertFalse(c.urgent());
         recv(c, MS, RECV.withAck(GUEST_ISN + 6));
         recvNothing(c, MS);
+    }
+
+    /** Established with a 5 ms delayed ACK. */
+    private TcpConnection establishedWithDelayedAck() {
+        TcpConnection c = new TcpConnection(SETTINGS.withDelayedAck(5 * MS), host, stats, LOCAL_IP, LOCAL_PORT,
+                GUEST_IP, GUEST_PORT, ISS, 1500);
+        c.listen(guestSyn(GUEST_ISN));
+        c.accept();
+        assertEquals(1, recv(c, 0).size());
+        sendQuiet(c, 0, SEND.withSeq(GUEST_ISN + 1).withAck(ISS + 1), null);
+        return c;
+    }
+
+    @Test
+    void delayedAck_aLoneSegmentIsAcknowledgedAloneOnlyWhenTheDelayEnds() {
+        TcpConnection c = establishedWithDelayedAck();
+        sendQuiet(c, MS, SEND, "ping".getBytes());
+        assertFalse(c.urgent());
+        recvNothing(c, MS);
+        assertEquals(6 * MS, c.pollAt(MS), "the wakeup comes when the delay ends");
+        recvNothing(c, 5 * MS);
+        recv(c, 6 * MS, RECV.withAck(GUEST_ISN + 5));
+        recvNothing(c, 7 * MS);
+    }
+
+    @Test
+    void delayedAck_theHostsAnswerCarriesTheAck() {
+        TcpConnection c = establishedWithDelayedAck();
+        sendQuiet(c, MS, SEND, "ping".getBytes());
+        recvNothing(c, MS);
+        c.hostData(hostBytes("pong".getBytes()));
+        List<Emitted> out = recv(c, 2 * MS);
+        assertEquals(1, out.size(), "one segment: the answer with the ACK on it");
+        assertEquals(GUEST_ISN + 5, out.get(0).segment().ack());
+        assertArrayEquals("pong".getBytes(), out.get(0).payload());
+        recvNothing(c, 10 * MS);
+    }
+
+    @Test
+    void delayedAck_aSecondSegmentOfAnySizeIsAcknowledgedAtOnce() {
+        TcpConnection c = establishedWithDelayedAck();
+        sendQuiet(c, MS, SEND, data(10, 0));
+        assertFalse(c.urgent());
+        sendQuiet(c, MS, SEND.withSeq(GUEST_ISN + 11), data(10, 1));
+        assertTrue(c.urgent());
+        recv(c, MS, RECV.withAck(GUEST_ISN + 21));
     }
 
     @Test

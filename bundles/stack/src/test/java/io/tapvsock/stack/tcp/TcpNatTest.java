@@ -52,7 +52,7 @@ class TcpNatTest {
     private static final long MS = 1_000_000L;
 
     private static final TcpSettings SETTINGS = new TcpSettings(1 << 20, 1 << 20, 200 * MS, 60_000 * MS,
-            1000 * MS, 50 * MS, 5_000, 128, 16384, 64, 15, 60_000 * MS, 0, 75_000 * MS, 9);
+            1000 * MS, 50 * MS, 5_000, 128, 16384, 64, 15, 60_000 * MS, 0, 75_000 * MS, 9, TcpSettings.DEFAULT_DELAYED_ACK);
 
     private EventLoopGroup group;
     private TestContext context;

@@ -80,7 +80,7 @@ class TcpReceiveLossyLinkTest {
             int buffer = 4096 + random.nextInt(100_000);
             int maxOutOfOrder = 1 + random.nextInt(16);
             TcpSettings settings = new TcpSettings(buffer, buffer, 200 * MS, 60_000 * MS, 1000 * MS, 2000 * MS,
-                    30_000, 128, 16384, maxOutOfOrder, 1000, 600_000 * MS, 0, 75_000 * MS, 9);
+                    30_000, 128, 16384, maxOutOfOrder, 1000, 600_000 * MS, 0, 75_000 * MS, 9, 0);
             this.host = new RecordingHost(data);
             this.connection = new TcpConnection(settings, host, STATS, LOCAL_IP, 80, GUEST_IP, 50000, ISS,
                     1500);
