@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of the frame, and the kernel is told ({@code TUNSETOFFLOAD}) that we complete TCP/UDP checksums and cut
  * TCP/IPv4 super-segments ourselves, so the interface gets checksum and TSO features. Reads may then be up to
  * {@value #VNET_HEADER_LENGTH} + 65535 + 18 bytes whatever the MTU, and writes may carry super-segments. Read the
- * virtio spec, §5.1.6 (device operation), for the header's fields.
+ * virtio spec, §5.1.6 (device operation), for the header's fields. {@link #setOffload} turns those features
+ * off and on again later, the header staying (the guest forwarder starts without them and turns them on once
+ * the daemon agreed to carry the header).
  *
  * <p>Reads and writes block until done; one thread may read while another writes. {@link #close()} wakes a
  * thread blocked in either (it then gets a {@link ClosedChannelException}). Buffers must be direct ByteBuffers
@@ -40,6 +42,7 @@ public final class TapDevice implements AutoCloseable {
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCSIFMTU = 0x8922;
     private static final long SIOCSIFHWADDR = 0x8924;
+    private static final long SIOCGIFHWADDR = 0x8927;
     private static final long TUNSETOFFLOAD = 0x400454d0L; // _IOW('T', 208, unsigned int)
     private static final long TUNGETVNETHDRSZ = 0x800454d7L; // _IOR('T', 215, int)
     private static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int)
@@ -70,6 +73,8 @@ public final class TapDevice implements AutoCloseable {
     private final int fd;
     private final int wakeFd;
     private final boolean offload;
+    /** The hardware address the interface had once opened and configured. */
+    private final byte[] mac;
     /**
      * Threads inside read/write, plus {@link #CLOSED}. The fds are closed only once the count is back to zero
      * after close(), so no syscall ever sees a closed (or reused) fd number. Two atomics per frame, no lock
@@ -90,11 +95,12 @@ public final class TapDevice implements AutoCloseable {
     private BufferBase readBase;
     private BufferBase writeBase;
 
-    private TapDevice(String name, int fd, int wakeFd, boolean offload) {
+    private TapDevice(String name, int fd, int wakeFd, boolean offload, byte[] mac) {
         this.name = name;
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.offload = offload;
+        this.mac = mac;
         this.readPoll = pollPair(arena, fd, Libc.POLLIN, wakeFd);
         this.writePoll = pollPair(arena, fd, Libc.POLLOUT, wakeFd);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
@@ -139,11 +145,12 @@ public final class TapDevice implements AutoCloseable {
                         enableOffload(fd, scratch, name);
                     }
                     configure(sock, ifreq, name, config);
+                    byte[] mac = hardwareAddress(sock, ifreq, name);
                     wakeFd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
                     if (wakeFd < 0) {
                         throw new ErrnoException("eventfd for " + name, Libc.errno());
                     }
-                    return new TapDevice(name, fd, wakeFd, config.offload());
+                    return new TapDevice(name, fd, wakeFd, config.offload(), mac);
                 } catch (IOException | RuntimeException e) {
                     Libc.close(fd);
                     if (wakeFd >= 0) {
@@ -196,10 +203,24 @@ public final class TapDevice implements AutoCloseable {
             throw new IOException("TUNSETVNETHDRSZ " + name + ": the kernel kept a virtio-net header of "
                     + size.get(ValueLayout.JAVA_INT, 0) + " bytes, not " + VNET_HEADER_LENGTH);
         }
-        // TUNSETOFFLOAD takes the feature bits as the argument itself, not through a pointer.
-        if (Libc.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
-            throw new ErrnoException("TUNSETOFFLOAD " + name + " csum,tso4", Libc.errno());
+        setOffloadFeatures(fd, name, true);
+    }
+
+    /** TUNSETOFFLOAD takes the feature bits as the argument itself, not through a pointer. */
+    private static void setOffloadFeatures(int fd, String name, boolean on) throws IOException {
+        if (Libc.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(on ? TUN_F_CSUM | TUN_F_TSO4 : 0)) < 0) {
+            throw new ErrnoException("TUNSETOFFLOAD " + name + (on ? " csum,tso4" : " none"), Libc.errno());
         }
+    }
+
+    private static byte[] hardwareAddress(int sock, MemorySegment ifreq, String name) throws IOException {
+        setName(ifreq, name);
+        if (Libc.ioctl(sock, SIOCGIFHWADDR, ifreq) < 0) {
+            throw new ErrnoException("SIOCGIFHWADDR " + name, Libc.errno());
+        }
+        byte[] mac = new byte[6];
+        MemorySegment.copy(ifreq, ValueLayout.JAVA_BYTE, IFR_HWADDR_DATA, mac, 0, mac.length);
+        return mac;
     }
 
     private static void configure(int sock, MemorySegment ifreq, String name, TapConfig config) throws IOException {
@@ -262,6 +283,35 @@ public final class TapDevice implements AutoCloseable {
      */
     public boolean offload() {
         return offload;
+    }
+
+    /** The interface's MAC address once opened and configured (the kernel's, or {@link TapConfig#mac()}): a copy. */
+    public byte[] mac() {
+        return mac.clone();
+    }
+
+    /**
+     * Offers the kernel checksum and TCP/IPv4 segmentation offload (TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4), or
+     * withdraws it (TUNSETOFFLOAD 0: the kernel completes checksums and segments by itself again). The
+     * virtio-net header stays in front of every frame either way. Frames the kernel queued before the change
+     * may still carry the old kind of header. Any thread.
+     *
+     * @throws IllegalStateException the TAP was opened without offload (no virtio-net header)
+     * @throws ClosedChannelException after close()
+     */
+    public void setOffload(boolean on) throws IOException {
+        if (!offload) {
+            throw new IllegalStateException(name + " was opened without a virtio-net header");
+        }
+        if ((state.incrementAndGet() & CLOSED) != 0) {
+            leave();
+            throw new ClosedChannelException();
+        }
+        try {
+            setOffloadFeatures(fd, name, on);
+        } finally {
+            leave();
+        }
     }
 
     public boolean isOpen() {

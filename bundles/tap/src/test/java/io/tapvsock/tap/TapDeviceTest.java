@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -111,10 +112,10 @@ class TapDeviceTest {
             assertFalse(plain.offload());
             assertTrue(offloaded.offload());
             assertTrue(offloaded.toString().contains("(offload)"), offloaded.toString());
-            assertEquals(0, ethtoolValue("plain0", ETHTOOL_GTSO));
-            assertEquals(0, ethtoolValue("plain0", ETHTOOL_GTXCSUM));
-            assertEquals(1, ethtoolValue("tap0", ETHTOOL_GTSO));
-            assertEquals(1, ethtoolValue("tap0", ETHTOOL_GTXCSUM));
+            assertEquals(0, ethtoolValue("plain0", Ethtool.ETHTOOL_GTSO));
+            assertEquals(0, ethtoolValue("plain0", Ethtool.ETHTOOL_GTXCSUM));
+            assertEquals(1, ethtoolValue("tap0", Ethtool.ETHTOOL_GTSO));
+            assertEquals(1, ethtoolValue("tap0", Ethtool.ETHTOOL_GTXCSUM));
         }
     }
 
@@ -152,31 +153,36 @@ class TapDeviceTest {
         }
     }
 
-    // <linux/sockios.h>, <linux/ethtool.h>: the legacy ethtool "get" commands, struct ethtool_value {cmd, data}.
-    private static final long SIOCETHTOOL = 0x8946;
-    private static final int ETHTOOL_GTXCSUM = 0x16;
-    private static final int ETHTOOL_GTSO = 0x1e;
-
     /** What {@code ethtool -k} shows for one feature (1 on, 0 off), asked in the test's namespace. */
     private int ethtoolValue(String iface, int command) throws Exception {
-        return NetworkNamespace.call(namespace.path(), () -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment value = arena.allocate(8, 4);
-                value.set(ValueLayout.JAVA_INT, 0, command);
-                MemorySegment ifreq = arena.allocate(40, 8);
-                ifreq.setString(0, iface);
-                ifreq.set(ValueLayout.ADDRESS, 16, value); // ifr_data
-                int sock = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-                try {
-                    if (Libc.ioctl(sock, SIOCETHTOOL, ifreq) < 0) {
-                        throw new ErrnoException("SIOCETHTOOL " + iface, Libc.errno());
-                    }
-                } finally {
-                    Libc.close(sock);
-                }
-                return value.get(ValueLayout.JAVA_INT, 4);
-            }
-        });
+        return Ethtool.value(namespace.path(), iface, command);
+    }
+
+    @Test
+    void setOffload_turnsTheFeaturesOffAndOnAgain_theHeaderStays() throws Exception {
+        try (TapDevice tap = TapDevice.open(configured().offload(true))) {
+            tap.setOffload(false);
+            assertEquals(0, ethtoolValue("tap0", Ethtool.ETHTOOL_GTSO));
+            assertEquals(0, ethtoolValue("tap0", Ethtool.ETHTOOL_GTXCSUM));
+            assertTrue(tap.offload());
+            tap.setOffload(true);
+            assertEquals(1, ethtoolValue("tap0", Ethtool.ETHTOOL_GTSO));
+            assertEquals(1, ethtoolValue("tap0", Ethtool.ETHTOOL_GTXCSUM));
+        }
+        try (TapDevice plain = TapDevice.open(configured())) {
+            assertThrows(IllegalStateException.class, () -> plain.setOffload(true));
+        }
+    }
+
+    @Test
+    void mac_isTheConfiguredOne_orTheKernels() throws Exception {
+        try (TapDevice tap = TapDevice.open(configured());
+                TapDevice other = TapDevice.open(TapConfig.named("other0").inNamespace(namespace.path()))) {
+            assertArrayEquals(TAP_MAC, tap.mac());
+            String link = namespace.ip("link", "show", "other0");
+            String kernels = HexFormat.ofDelimiter(":").formatHex(other.mac());
+            assertTrue(link.contains("link/ether " + kernels), link + " vs " + kernels);
+        }
     }
 
     @Test

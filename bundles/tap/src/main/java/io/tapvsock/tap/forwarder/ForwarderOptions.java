@@ -15,10 +15,12 @@ import java.util.List;
  * @param preexisting attach to an existing, already configured TAP: no MAC, MTU or link change
  * @param debug       FINE logging with one line per frame
  * @param dhcp        run a DHCP client on the interface once the link is up and connected
+ * @param offload     open the TAP with a virtio-net header and offer the daemon checksum and TCP segmentation
+ *                    offload (a hello it may answer); false: plain frames only, no hello
  * @param version     print the version and exit
  */
 record ForwarderOptions(String url, String iface, String stopIfExist, String mac, int mtu, boolean preexisting,
-                        boolean debug, boolean dhcp, boolean version) {
+                        boolean debug, boolean dhcp, boolean offload, boolean version) {
 
     static final String PROGRAM = "tapvsock-forwarder";
     static final String DEFAULT_URL = "vsock://2:1024/connect";
@@ -34,6 +36,8 @@ record ForwarderOptions(String url, String iface, String stopIfExist, String mac
         flags.boolFlag("preexisting", false, "use preexisting/preconfigured TAP interface");
         flags.boolFlag("debug", false, "debug");
         flags.boolFlag("dhcp", false, "run a DHCP client (udhcpc or dhclient) on the interface once connected");
+        flags.boolFlag("offload", true, "offer the daemon checksum and TCP segmentation offload (tapvsock daemons "
+                + "only; others never answer and the link stays plain)");
         flags.boolFlag("version", false, "Print version information");
         return flags;
     }
@@ -59,18 +63,21 @@ record ForwarderOptions(String url, String iface, String stopIfExist, String mac
         var options = new ForwarderOptions(flags.stringValue("url"), flags.stringValue("iface"),
                 flags.stringValue("stop-if-exist"), flags.stringValue("mac"), (int) mtu,
                 flags.boolValue("preexisting"), flags.boolValue("debug"), flags.boolValue("dhcp"),
-                flags.boolValue("version"));
+                flags.boolValue("offload"), flags.boolValue("version"));
         if (!options.version) {
             options.tapConfig(); // validates -iface and -mac
         }
         return options;
     }
 
-    /** What to open: the named TAP, configured (MAC, MTU, up) unless it is preexisting. */
+    /**
+     * What to open: the named TAP, configured (MAC, MTU, up) unless it is preexisting; with -offload, with a
+     * virtio-net header (the relay turns the offload features off until the daemon agrees).
+     */
     TapConfig tapConfig() {
         TapConfig config;
         try {
-            config = TapConfig.named(iface);
+            config = TapConfig.named(iface).offload(offload);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid value \"" + iface + "\" for flag -iface: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package io.tapvsock.tap.forwarder;
 
 import io.tapvsock.tap.ErrnoException;
 import io.tapvsock.tap.TapDevice;
+import io.tapvsock.tap.VnetHello;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -22,6 +23,14 @@ import java.util.logging.Logger;
  * the TAP until the connection ends. A length prefix of 0 or over {@link #MAX_FRAME} breaks the framing: the
  * connection is closed with that reason logged, and a new one is made.
  *
+ * <p>With a TAP opened with a virtio-net header ({@link TapDevice#offload()}), each connection starts in plain
+ * mode: the TAP's offload features off (so the guest's kernel sends complete frames and its header is empty),
+ * the header stripped toward the host and an empty one put in front of each frame toward the TAP, and a
+ * {@link VnetHello} request sent first. When the daemon answers, the relay switches that connection to vnet
+ * mode: offload features on, and every record is the header plus the frame, relayed untouched both ways (one
+ * TAP read is one record, one record one TAP write); its first record goes behind a confirmation hello. A
+ * reconnect starts over in plain mode. Read the virtio spec v1.2, §5.1.6, for the header.
+ *
  * <p>The relay owns the TAP: {@link #close()} closes it and the connection, which wakes both threads.
  */
 final class FrameRelay implements AutoCloseable {
@@ -29,19 +38,44 @@ final class FrameRelay implements AutoCloseable {
     /** The largest frame accepted from the host: 64 KiB of IP plus Ethernet and VLAN headers. */
     static final int MAX_FRAME = 65550;
     private static final int PREFIX = 4;
+    private static final int HEADER = TapDevice.VNET_HEADER_LENGTH;
+    /** virtio_net_hdr flags bit and gso_type: a frame the kernel left work on, which only vnet mode can carry. */
+    private static final int NEEDS_CSUM = 1;
+    private static final int GSO_NONE = 0;
     /** Room for several frames per read(2) at small MTUs, and always for one whole maximal frame. */
     private static final int RECEIVE_BUFFER = 256 * 1024;
     private static final long RETRY_SECONDS = 1;
+    /** Bytes in front of the receive buffer's first frame beyond its prefix: room for an empty header. */
+    private static final int HEADROOM = HEADER - PREFIX;
 
     private final TapDevice tap;
     private final QemuEndpoint endpoint;
     private final Logger log;
     private final Runnable onConnected;
+    /** The TAP puts a virtio-net header in front of every frame: the vnet-mode handshake is on. */
+    private final boolean vnetHeader;
+    /** The TAP's MAC: the source of our hellos, and the destination of the daemon's answer. */
+    private final byte[] mac;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicLong droppedWhileDisconnected = new AtomicLong();
 
+    /** One connection and its mode. */
+    private static final class Link {
+        final SocketChannel channel;
+        /** The daemon answered: records carry the header both ways. Set by the relay thread only. */
+        volatile boolean vnet;
+        /** The daemon's MAC, from its answer: where the confirmation goes. */
+        volatile byte[] daemonMac;
+        /** tap-to-host sent the confirmation (its own field: only that thread writes to the channel). */
+        boolean confirmed;
+
+        Link(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
+
     /** The live connection, null between connections; tap-to-host writes to whatever it finds here. */
-    private volatile SocketChannel current;
+    private volatile Link current;
     /** Why tap-to-host gave up on the current connection (its write failed), for the "lost" log line. */
     private volatile String writeFailure;
     private volatile IOException tapFailure;
@@ -54,6 +88,8 @@ final class FrameRelay implements AutoCloseable {
         this.endpoint = endpoint;
         this.log = log;
         this.onConnected = onConnected;
+        this.vnetHeader = tap.offload();
+        this.mac = tap.mac();
     }
 
     /**
@@ -82,13 +118,26 @@ final class FrameRelay implements AutoCloseable {
                 log.info((outage ? "reconnected to " : "connected to ") + endpoint);
                 outage = false;
                 writeFailure = null;
-                current = channel;
-                if (isClosed()) { // close() ran between connect and publishing the channel
+                Link link = new Link(channel);
+                String reason;
+                try {
+                    reason = vnetHeader ? startPlain(link) : null;
+                } catch (IOException e) {
                     closeQuietly(channel);
-                    break;
+                    if (isClosed()) {
+                        break;
+                    }
+                    throw e; // the TAP refused TUNSETOFFLOAD: it is broken
                 }
-                onConnected.run();
-                String reason = hostToTap(channel);
+                if (reason == null) {
+                    current = link;
+                    if (isClosed()) { // close() ran between connect and publishing the channel
+                        closeQuietly(channel);
+                        break;
+                    }
+                    onConnected.run();
+                    reason = hostToTap(link);
+                }
                 current = null;
                 closeQuietly(channel);
                 if (isClosed()) {
@@ -108,37 +157,65 @@ final class FrameRelay implements AutoCloseable {
         }
     }
 
-    /** Reads the stream and writes its frames to the TAP; returns why the connection ended. */
-    private String hostToTap(SocketChannel channel) {
-        ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
+    /**
+     * A new connection in plain mode: the TAP's offload features off (a reconnect starts over), then the hello
+     * request, before tap-to-host may write anything.
+     *
+     * @return null, or why the connection is unusable
+     */
+    private String startPlain(Link link) throws IOException {
+        tap.setOffload(false); // a failure here is the TAP's: run() ends
+        ByteBuffer request = ByteBuffer.allocate(PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
+                .put(VnetHello.request(mac)).flip();
+        try {
+            while (request.hasRemaining()) {
+                link.channel.write(request);
+            }
+            return null;
+        } catch (IOException e) {
+            return "sending the hello failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+    }
+
+    /**
+     * Reads the stream and writes its frames to the TAP; returns why the connection ended.
+     *
+     * <p>The stream is read into {@code in}, which starts {@link #HEADROOM} bytes into its buffer: every frame
+     * then has at least {@link #HEADER} bytes in front of it (its prefix, and the frame before it or the
+     * headroom, all consumed), where plain mode writes the empty header, so header and frame go to the TAP in
+     * one write without a copy.
+     */
+    private String hostToTap(Link link) {
+        ByteBuffer backing = ByteBuffer.allocateDirect(HEADROOM + RECEIVE_BUFFER);
+        ByteBuffer in = backing.slice(HEADROOM, RECEIVE_BUFFER);
         try {
             while (true) {
-                if (channel.read(in) < 0) {
+                if (link.channel.read(in) < 0) {
                     return "closed by the host";
                 }
                 in.flip();
                 while (in.remaining() >= PREFIX) {
                     long length = Integer.toUnsignedLong(in.getInt(in.position()));
-                    if (length == 0 || length > MAX_FRAME) {
-                        return "framing error: frame length " + length + " (accepted: 1.." + MAX_FRAME + ")";
+                    int header = link.vnet ? HEADER : 0;
+                    if (length <= header || length > header + MAX_FRAME) {
+                        return "framing error: " + (header > 0 ? "record" : "frame") + " length " + length
+                                + " (accepted: " + (header + 1) + ".." + (header + MAX_FRAME) + ")";
                     }
                     if (in.remaining() < PREFIX + length) {
                         break; // the rest of this frame is still in flight
                     }
                     int start = in.position() + PREFIX;
                     int end = start + (int) length;
-                    int limit = in.limit();
-                    in.limit(end).position(start);
                     if (log.isLoggable(Level.FINE)) {
-                        log.fine("host > tap " + FrameSummary.describe(in, start, (int) length));
+                        log.fine("host > tap " + (header > 0 ? "(vnet) " : "")
+                                + FrameSummary.describe(in, start + header, (int) length - header));
                     }
-                    try {
-                        tap.write(in);
-                    } catch (ErrnoException e) {
-                        // One bad frame (e.g. a runt the kernel refuses) costs that frame only.
-                        log.fine("frame dropped: " + e.getMessage());
+                    if (header == 0 && vnetHeader && VnetHello.isAnswerFor(in, start, (int) length, mac)) {
+                        enterVnetMode(link, VnetHello.source(in, start));
+                    } else {
+                        toTap(backing, HEADROOM + start, HEADROOM + end, header == 0 && vnetHeader);
                     }
-                    in.limit(limit).position(end);
+                    in.position(end);
                 }
                 in.compact();
             }
@@ -150,8 +227,41 @@ final class FrameRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * One frame (or vnet record) to the TAP: {@code buffer[start, end)}; with {@code emptyHeader}, a plain frame
+     * that gets an empty virtio-net header written into the {@link #HEADER} bytes before it. One bad frame (e.g.
+     * a runt, or a header the kernel refuses) costs that frame only.
+     */
+    private void toTap(ByteBuffer buffer, int start, int end, boolean emptyHeader) throws IOException {
+        if (emptyHeader) {
+            start -= HEADER;
+            for (int i = start; i < start + HEADER; i++) {
+                buffer.put(i, (byte) 0);
+            }
+        }
+        buffer.limit(end).position(start);
+        try {
+            tap.write(buffer);
+        } catch (ErrnoException e) {
+            log.fine("frame dropped: " + e.getMessage());
+        } finally {
+            buffer.clear();
+        }
+    }
+
+    /** The daemon answered our hello: records carry the header from now on, and the TAP may offload. */
+    private void enterVnetMode(Link link, byte[] daemonMac) throws IOException {
+        link.daemonMac = daemonMac;
+        link.vnet = true; // before the features: tap-to-host must never take an offloaded frame for a plain one
+        tap.setOffload(true);
+        log.info("the daemon takes virtio-net headers: checksum and TSO4 offload on for " + tap.name());
+    }
+
     private void tapToHost() {
-        ByteBuffer out = ByteBuffer.allocateDirect(PREFIX + MAX_FRAME);
+        // The prefix, the header the TAP puts first, the largest frame. Plain mode overwrites the header's last
+        // four bytes with the prefix and sends from there.
+        ByteBuffer out = ByteBuffer.allocateDirect(PREFIX + HEADER + MAX_FRAME);
+        int header = vnetHeader ? HEADER : 0;
         while (!isClosed()) {
             out.clear().position(PREFIX);
             int length;
@@ -165,28 +275,57 @@ final class FrameRelay implements AutoCloseable {
                 }
                 return;
             }
-            SocketChannel channel = current;
-            if (channel == null) {
+            Link link = current;
+            if (link == null) {
                 long dropped = droppedWhileDisconnected.incrementAndGet();
-                if (log.isLoggable(Level.FINE)) {
+                if (log.isLoggable(Level.FINE) && length >= header) {
                     log.fine("not connected: dropped frame " + dropped + ", "
-                            + FrameSummary.describe(out, PREFIX, length));
+                            + FrameSummary.describe(out, PREFIX + header, length - header));
                 }
                 continue;
             }
+            if (length <= header) {
+                log.fine("runt of " + length + " bytes from " + tap.name() + " dropped");
+                continue;
+            }
+            boolean vnet = header > 0 && link.vnet;
+            if (header > 0 && !vnet
+                    && ((out.get(PREFIX) & NEEDS_CSUM) != 0 || out.get(PREFIX + 1) != GSO_NONE)) {
+                // Queued before the features went off (a reconnect): plain mode cannot carry it.
+                log.fine("offloaded frame dropped: the connection is in plain mode");
+                continue;
+            }
             if (log.isLoggable(Level.FINE)) {
-                log.fine("tap > host " + FrameSummary.describe(out, PREFIX, length));
+                log.fine("tap > host " + (vnet ? "(vnet) " : "")
+                        + FrameSummary.describe(out, PREFIX + header, length - header));
             }
-            out.putInt(0, length).flip();
-            try {
-                while (out.hasRemaining()) {
-                    channel.write(out);
+            if (vnet) {
+                out.putInt(0, length).limit(PREFIX + length).position(0);
+            } else {
+                out.putInt(header, length - header).limit(PREFIX + length).position(header);
+            }
+            send(link, out);
+        }
+    }
+
+    /** Writes prefix + frame (after the confirmation hello, the first time in vnet mode); tap-to-host only. */
+    private void send(Link link, ByteBuffer out) {
+        try {
+            if (link.vnet && !link.confirmed) {
+                ByteBuffer confirm = ByteBuffer.allocate(PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
+                        .put(VnetHello.to(link.daemonMac, mac)).flip();
+                while (confirm.hasRemaining()) {
+                    link.channel.write(confirm);
                 }
-            } catch (IOException e) {
-                // The relay thread sees the closed channel and reconnects; this says why.
-                writeFailure = "write failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
-                closeQuietly(channel);
+                link.confirmed = true;
             }
+            while (out.hasRemaining()) {
+                link.channel.write(out);
+            }
+        } catch (IOException e) {
+            // The relay thread sees the closed channel and reconnects; this says why.
+            writeFailure = "write failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            closeQuietly(link.channel);
         }
     }
 
@@ -230,9 +369,9 @@ final class FrameRelay implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
-        SocketChannel channel = current;
-        if (channel != null) {
-            closeQuietly(channel);
+        Link link = current;
+        if (link != null) {
+            closeQuietly(link.channel);
         }
         tap.close();
     }

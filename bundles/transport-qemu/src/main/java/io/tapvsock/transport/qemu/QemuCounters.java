@@ -18,8 +18,13 @@ public final class QemuCounters {
     private final LongAdder clientsAccepted = new LongAdder();
     private final LongAdder clientsRefused = new LongAdder();
     private final LongAdder stackErrors = new LongAdder();
+    private final LongAdder vnetConnections = new LongAdder();
+    private final LongAdder offloadedFramesIn = new LongAdder();
+    private final LongAdder superSegmentsIn = new LongAdder();
+    private final LongAdder superSegmentsOut = new LongAdder();
     private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropsOut = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> dropsIn = new ConcurrentHashMap<>();
 
     void frameIn(int length) {
         framesIn.increment();
@@ -44,6 +49,29 @@ public final class QemuCounters {
         stackErrors.increment();
     }
 
+    /** A connection entered vnet mode (a virtio-net header on every frame both ways). */
+    void vnetConnection() {
+        vnetConnections.increment();
+    }
+
+    /** In vnet mode: a frame whose header left checksum or (superSegment) segmentation work. */
+    void offloadedIn(boolean superSegment) {
+        offloadedFramesIn.increment();
+        if (superSegment) {
+            superSegmentsIn.increment();
+        }
+    }
+
+    /** In vnet mode: a frame went out as a TCP super-segment for the guest's kernel to cut. */
+    void superSegmentOut() {
+        superSegmentsOut.increment();
+    }
+
+    /** A frame from the guest was dropped (the connection stays), for a short reason such as "vnet-header-short". */
+    void droppedIn(String reason) {
+        dropsIn.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
     /** A client connection ended, for a short reason such as "peer-closed" or "frame-too-long". */
     void closed(String reason) {
         closes.computeIfAbsent(reason, r -> new LongAdder()).increment();
@@ -64,6 +92,11 @@ public final class QemuCounters {
         snapshot.put("clientsAccepted", clientsAccepted.sum());
         snapshot.put("clientsRefused", clientsRefused.sum());
         snapshot.put("stackErrors", stackErrors.sum());
+        snapshot.put("vnetConnections", vnetConnections.sum());
+        snapshot.put("offloadedFramesIn", offloadedFramesIn.sum());
+        snapshot.put("superSegmentsIn", superSegmentsIn.sum());
+        snapshot.put("superSegmentsOut", superSegmentsOut.sum());
+        snapshot.put("dropsIn", sums(dropsIn));
         snapshot.put("closes", sums(closes));
         snapshot.put("dropsOut", sums(dropsOut));
         return snapshot;

@@ -22,10 +22,21 @@ final class QemuFrameDecoder extends ByteToMessageDecoder {
 
     static final int PREFIX_LENGTH = 4;
 
-    private final int maxFrameSize;
+    private int maxFrameSize;
     private boolean broken;
 
     QemuFrameDecoder(int maxFrameSize) {
+        if (maxFrameSize < 1) {
+            throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
+        }
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    /**
+     * Changes the limit for the frames not decoded yet: a connection entering vnet mode accepts a header plus a
+     * super-segment. Safe from the handler that takes the frames: each is passed on before the next is decoded.
+     */
+    void setMaxFrameSize(int maxFrameSize) {
         if (maxFrameSize < 1) {
             throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
         }

@@ -1,6 +1,7 @@
 package io.tapvsock.transport.qemu;
 
 import io.tapvsock.api.ListenAddress;
+import io.tapvsock.api.MacAddress;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -22,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * One qemu transport listener (gvproxy's {@code -listen-qemu}): a server socket on the network loop that takes
  * one client at a time, like gvproxy; a second client is closed at once and counted. Each client becomes a
  * switch port for as long as its connection lasts. Plain Java: the DS component only builds and closes it.
+ * With offload allowed, a client that opens with tapvsock's hello gets vnet mode (see {@link QemuConnection}).
  */
 public final class QemuListener implements AutoCloseable {
 
@@ -35,18 +37,27 @@ public final class QemuListener implements AutoCloseable {
     private final VirtualNetwork network;
     private final ListenAddress address;
     private final int maxFrameSize;
+    private final boolean offload;
     private final QemuCounters counters;
     private volatile Channel server;
     /** The connected client, if any. Written on the network loop, read by the shell. */
     private volatile Channel client;
 
+    /** A listener that allows vnet mode (offload), the configuration's default. */
     public QemuListener(VirtualNetwork network, ListenAddress address, int maxFrameSize, QemuCounters counters) {
+        this(network, address, maxFrameSize, true, counters);
+    }
+
+    /** @param offload a client may switch its connection to vnet mode with the hello */
+    public QemuListener(VirtualNetwork network, ListenAddress address, int maxFrameSize, boolean offload,
+            QemuCounters counters) {
         if (maxFrameSize < 1) {
             throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
         }
         this.network = network;
         this.address = address;
         this.maxFrameSize = maxFrameSize;
+        this.offload = offload;
         this.counters = counters;
     }
 
@@ -96,9 +107,18 @@ public final class QemuListener implements AutoCloseable {
         client = channel;
         counters.clientAccepted();
         channel.closeFuture().addListener(closed -> client = null);
-        channel.pipeline().addLast(
-                new QemuFrameDecoder(maxFrameSize),
-                new QemuConnection(network, "qemu " + address, maxFrameSize, counters));
+        QemuFrameDecoder decoder = new QemuFrameDecoder(maxFrameSize);
+        channel.pipeline().addLast(decoder, new QemuConnection(network, "qemu " + address, maxFrameSize, counters,
+                decoder, offload, macBytes(network.settings().gatewayMac())));
+    }
+
+    /** The gateway's MAC as six octets: the source of our hello answers (the switch never sees them). */
+    private static byte[] macBytes(MacAddress mac) {
+        byte[] bytes = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            bytes[i] = (byte) (mac.bits() >>> (40 - 8 * i));
+        }
+        return bytes;
     }
 
     /** The address actually bound (with the chosen port for tcp://host:0). */

@@ -36,6 +36,10 @@ public final class QemuListenerComponent {
 
         @AttributeDefinition(description = "Largest frame accepted or sent, in bytes; a longer one closes the connection")
         int maxFrameSize() default DEFAULT_MAX_FRAME_SIZE;
+
+        @AttributeDefinition(description = "Let tapvsock's forwarder switch its connection to virtio-net headers "
+                + "(checksum and TCP segmentation offload) with a hello frame; QEMU and gvforwarder never ask")
+        boolean offload() default true;
     }
 
     private final QemuTransportStatus status;
@@ -48,7 +52,7 @@ public final class QemuListenerComponent {
         this.status = status;
         try {
             listener = new QemuListener(network, ListenAddress.parse(config.listen()), config.maxFrameSize(),
-                    status.counters());
+                    config.offload(), status.counters());
             listener.start();
         } catch (IOException | IllegalArgumentException e) {
             LOG.log(Level.ERROR, "qemu transport not started: {0}", e.getMessage());

@@ -44,6 +44,11 @@ class QemuListenerComponentTest {
             }
 
             @Override
+            public boolean offload() {
+                return true;
+            }
+
+            @Override
             public Class<? extends Annotation> annotationType() {
                 return QemuListenerComponent.Config.class;
             }

@@ -60,6 +60,8 @@ final class TestNetwork implements VirtualNetwork, AutoCloseable {
         final FrameSink sink;
         final String description;
         final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+        /** Frames handed over with work left to offload (vnet mode). */
+        final BlockingQueue<byte[]> offloaded = new LinkedBlockingQueue<>();
         final Semaphore bursts = new Semaphore(0);
         final CountDownLatch detached = new CountDownLatch(1);
         volatile boolean receivedAfterDetach;
@@ -77,21 +79,46 @@ final class TestNetwork implements VirtualNetwork, AutoCloseable {
 
         @Override
         public void receiveOffloaded(ByteBuf frame) {
-            receive(frame); // the qemu transport never offloads; kept for the interface
+            record(frame, offloaded);
         }
 
         @Override
         public void receive(ByteBuf frame) {
+            record(frame, frames);
+        }
+
+        private void record(ByteBuf frame, BlockingQueue<byte[]> into) {
             try {
                 if (detached.getCount() == 0) {
                     receivedAfterDetach = true;
                 }
                 byte[] bytes = new byte[frame.readableBytes()];
                 frame.getBytes(frame.readerIndex(), bytes);
-                frames.add(bytes);
+                into.add(bytes);
             } finally {
                 frame.release();
             }
+        }
+
+        byte[] nextOffloaded() throws InterruptedException {
+            byte[] frame = offloaded.poll(10, TimeUnit.SECONDS);
+            if (frame == null) {
+                throw new AssertionError("no offloaded frame arrived");
+            }
+            return frame;
+        }
+
+        /** Hands one TCP frame to the sink for segmentation from the network loop, then flushes. */
+        void sendSegmented(byte[] frame, int segmentSize) throws InterruptedException {
+            loop.submit(() -> {
+                sink.sendSegmented(PooledByteBufAllocator.DEFAULT.directBuffer(frame.length).writeBytes(frame),
+                        segmentSize);
+                sink.flush();
+            }).sync();
+        }
+
+        boolean segmentsTcp() throws Exception {
+            return loop.submit(sink::segmentsTcp).get();
         }
 
         @Override

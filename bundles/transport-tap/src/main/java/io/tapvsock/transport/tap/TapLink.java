@@ -17,6 +17,7 @@ import io.tapvsock.tap.Ipv4Setup;
 import io.tapvsock.tap.NetworkNamespace;
 import io.tapvsock.tap.TapConfig;
 import io.tapvsock.tap.TapDevice;
+import io.tapvsock.tap.VirtioNetHeader;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;

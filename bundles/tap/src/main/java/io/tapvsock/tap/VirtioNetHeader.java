@@ -1,7 +1,6 @@
-package io.tapvsock.transport.tap;
+package io.tapvsock.tap;
 
 import io.netty.buffer.ByteBuf;
-import io.tapvsock.tap.TapDevice;
 
 /**
  * The virtio-net header a TAP opened with {@code IFF_VNET_HDR} puts in front of every frame, both ways
@@ -24,17 +23,21 @@ import io.tapvsock.tap.TapDevice;
  * larger than the MTU (we offer only TUN_F_CSUM | TUN_F_TSO4, so other types are unexpected). Toward the guest,
  * a frame with NEEDS_CSUM and gso_type TCPV4 is cut by the guest's kernel into gso_size segments, or handed whole
  * to its TCP like a GRO'd packet.
+ *
+ * <p>The only class of this bundle that needs Netty (io.netty.buffer, an optional import): the transports use it
+ * on their ByteBufs. The forwarder ({@code java -jar}, no Netty on its class path) never loads it; it uses only
+ * {@link TapDevice#VNET_HEADER_LENGTH} and the bit values, which the compiler inlines.
  */
-final class VirtioNetHeader {
+public final class VirtioNetHeader {
 
-    static final int LENGTH = TapDevice.VNET_HEADER_LENGTH;
+    public static final int LENGTH = TapDevice.VNET_HEADER_LENGTH;
 
-    static final int FLAG_NEEDS_CSUM = 1;
-    static final int FLAG_DATA_VALID = 2;
-    static final int GSO_NONE = 0;
-    static final int GSO_TCPV4 = 1;
+    public static final int FLAG_NEEDS_CSUM = 1;
+    public static final int FLAG_DATA_VALID = 2;
+    public static final int GSO_NONE = 0;
+    public static final int GSO_TCPV4 = 1;
     /** The largest gso_size: 0xFFFF is the kernel's GSO_BY_FRAGS, which it refuses from user space. */
-    static final int MAX_GSO_SIZE = 0xFFFE;
+    public static final int MAX_GSO_SIZE = 0xFFFE;
 
     private static final int FLAGS = 0;
     private static final int GSO_TYPE = 1;
@@ -49,41 +52,41 @@ final class VirtioNetHeader {
     private static final int PROTOCOL_TCP = 6;
     private static final int TCP_MIN_LENGTH = 20;
     /** Where the checksum sits in a TCP header (RFC 9293 §3.1). */
-    static final int TCP_CHECKSUM_OFFSET = 16;
+    public static final int TCP_CHECKSUM_OFFSET = 16;
 
     private VirtioNetHeader() {
     }
 
-    static int flags(ByteBuf buf, int off) {
+    public static int flags(ByteBuf buf, int off) {
         return buf.getUnsignedByte(off + FLAGS);
     }
 
-    static int gsoType(ByteBuf buf, int off) {
+    public static int gsoType(ByteBuf buf, int off) {
         return buf.getUnsignedByte(off + GSO_TYPE);
     }
 
     /** Ethernet + IP + TCP/UDP header bytes: a hint for how much to copy linearly. */
-    static int headerLength(ByteBuf buf, int off) {
+    public static int headerLength(ByteBuf buf, int off) {
         return buf.getUnsignedShortLE(off + HDR_LEN);
     }
 
     /** Payload bytes per segment of a super-segment. */
-    static int gsoSize(ByteBuf buf, int off) {
+    public static int gsoSize(ByteBuf buf, int off) {
         return buf.getUnsignedShortLE(off + GSO_SIZE);
     }
 
     /** Where checksumming starts, from the start of the Ethernet frame. */
-    static int checksumStart(ByteBuf buf, int off) {
+    public static int checksumStart(ByteBuf buf, int off) {
         return buf.getUnsignedShortLE(off + CSUM_START);
     }
 
     /** Where the checksum goes, from {@link #checksumStart}. */
-    static int checksumOffset(ByteBuf buf, int off) {
+    public static int checksumOffset(ByteBuf buf, int off) {
         return buf.getUnsignedShortLE(off + CSUM_OFFSET);
     }
 
     /** True when the frame behind the header has work left for its NIC: a partial checksum or segmentation. */
-    static boolean offloaded(ByteBuf buf, int off) {
+    public static boolean offloaded(ByteBuf buf, int off) {
         return flags(buf, off) != 0 || gsoType(buf, off) != GSO_NONE;
     }
 
@@ -93,7 +96,7 @@ final class VirtioNetHeader {
      * @param buf borrowed: not retained after return
      * @return null when the frame can go on, else a short drop reason
      */
-    static String checkReceived(ByteBuf buf, int off, int frameLength) {
+    public static String checkReceived(ByteBuf buf, int off, int frameLength) {
         int flags = flags(buf, off);
         if ((flags & ~(FLAG_NEEDS_CSUM | FLAG_DATA_VALID)) != 0) {
             return "vnet-unknown-flags";
@@ -113,11 +116,11 @@ final class VirtioNetHeader {
     }
 
     /** Writes a header that asks nothing of the guest's kernel: a frame with complete checksums, no GSO. */
-    static void setComplete(ByteBuf buf, int off) {
+    public static void setComplete(ByteBuf buf, int off) {
         set(buf, off, 0, GSO_NONE, 0, 0, 0, 0);
     }
 
-    static void set(ByteBuf buf, int off, int flags, int gsoType, int headerLength, int gsoSize,
+    public static void set(ByteBuf buf, int off, int flags, int gsoType, int headerLength, int gsoSize,
             int checksumStart, int checksumOffset) {
         buf.setByte(off + FLAGS, flags);
         buf.setByte(off + GSO_TYPE, gsoType);
@@ -134,7 +137,7 @@ final class VirtioNetHeader {
      * @param frame borrowed: not retained after return
      * @return null when it can be written with {@link #setTcpOffload}, else a short drop reason
      */
-    static String checkTcpFrame(ByteBuf frame, int segmentSize) {
+    public static String checkTcpFrame(ByteBuf frame, int segmentSize) {
         int start = frame.readerIndex();
         int length = frame.readableBytes();
         if (segmentSize < 1 || segmentSize > MAX_GSO_SIZE) {
@@ -167,7 +170,7 @@ final class VirtioNetHeader {
      *
      * @param frame borrowed: not retained after return
      */
-    static int tcpPayloadLength(ByteBuf frame) {
+    public static int tcpPayloadLength(ByteBuf frame) {
         int ip = frame.readerIndex() + ETHERNET_LENGTH;
         int ipHeaderLength = (frame.getUnsignedByte(ip) & 0x0F) * 4;
         int tcpHeaderLength = (frame.getUnsignedByte(ip + ipHeaderLength + 12) >> 4) * 4;
@@ -181,7 +184,7 @@ final class VirtioNetHeader {
      *
      * @param frame borrowed: not retained after return
      */
-    static void setTcpOffload(ByteBuf buf, int off, ByteBuf frame, int gsoSize) {
+    public static void setTcpOffload(ByteBuf buf, int off, ByteBuf frame, int gsoSize) {
         int ip = frame.readerIndex() + ETHERNET_LENGTH;
         int ipHeaderLength = (frame.getUnsignedByte(ip) & 0x0F) * 4;
         int tcpHeaderLength = (frame.getUnsignedByte(ip + ipHeaderLength + 12) >> 4) * 4;
