@@ -24,6 +24,6 @@ interface HostEnd {
     /** The guest reset the connection, or we gave it up: close the host socket at once with SO_LINGER 0. */
     void reset();
 
-    /** The guest's window has room again: read the host socket unless a read is already under way. */
+    /** The guest's window has room again: read the host socket whenever it has data, until the window fills. */
     void resumeReading();
 }

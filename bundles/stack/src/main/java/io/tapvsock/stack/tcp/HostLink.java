@@ -49,10 +49,16 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     boolean connecting;
     /** In TcpNat's list of connections touched during the guest's burst. */
     boolean touched;
+    /** In TcpNat's list of connections with host data or EOF to dispatch at the end of the loop's pass. */
+    boolean hostReady;
     /** Guest data could not be written (the host socket is gone): the connection must be reset. */
     boolean failed;
     /** We closed the channel ourselves; its close events are not news. */
     private boolean closedByUs;
+    /**
+     * Auto-read is on: Netty reads whenever the socket has data and keeps EPOLLIN in the interest set. Toggled
+     * only when the guest's window fills or opens, not per read: a read() per burst costs two epoll_ctl calls.
+     */
     private boolean reading;
     private boolean eof;
     private boolean outputShutdown;
@@ -132,7 +138,15 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     public void resumeReading() {
         if (!reading && !eof && channel != null && channel.isActive()) {
             reading = true;
-            channel.read();
+            channel.config().setAutoRead(true); // reads at once, and from now on whenever data comes
+        }
+    }
+
+    /** The guest's window is full: no host reads until {@link #resumeReading()}. */
+    void pauseReading() {
+        if (reading) {
+            reading = false;
+            channel.config().setAutoRead(false);
         }
     }
 
@@ -202,7 +216,6 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        reading = false;
         nat.hostReadComplete(this);
     }
 

@@ -53,6 +53,10 @@ public final class TcpNat {
     /** Every connection with a deadline, earliest first. */
     private final DeadlineQueue<HostLink> deadlines = new DeadlineQueue<>();
     private final ArrayList<HostLink> due = new ArrayList<>();
+    /** Connections whose host socket gave data or EOF in this pass of the loop: dispatched once it ends. */
+    private final ArrayList<HostLink> hostReady = new ArrayList<>();
+    private final Runnable endOfHostPass = this::endOfHostPass;
+    private boolean hostPassScheduled;
     private final TcpHeader inbound = new TcpHeader();
     private final TcpHeader outbound = new TcpHeader();
     private final SegmentSink sink = this::emit;
@@ -202,6 +206,7 @@ public final class TcpNat {
         }
         touched.clear();
         due.clear();
+        hostReady.clear();
     }
 
     // ---------------------------------------------------------------- opening
@@ -309,20 +314,51 @@ public final class TcpNat {
     /** @param data transferred: callee releases */
     void hostRead(HostLink link, ByteBuf data) {
         link.connection.hostData(data);
+        if (!link.connection.wantsHostData()) {
+            link.pauseReading(); // Netty's read loop stops here: at most one read beyond the window
+        }
     }
 
     void hostReadComplete(HostLink link) {
-        long now = context.nanoTime();
-        dispatch(link, now);
-        flushGuest();
-        if (!link.connection.isClosed() && link.connection.wantsHostData()) {
-            link.resumeReading();
-        }
+        hostReady(link);
     }
 
     void hostEof(HostLink link) {
         link.connection.hostEof();
-        dispatch(link, context.nanoTime());
+        hostReady(link);
+    }
+
+    /**
+     * Host data and EOF are dispatched once the loop has handled every ready socket, not one by one: a host that
+     * answers and closes at once (data, then EOF, in one epoll pass) gives the guest one segment with data and
+     * FIN, and every guest link one flush per pass.
+     */
+    private void hostReady(HostLink link) {
+        if (!link.hostReady) {
+            link.hostReady = true;
+            hostReady.add(link);
+        }
+        if (!hostPassScheduled) {
+            hostPassScheduled = true;
+            context.loop().execute(endOfHostPass); // tasks run after the loop's I/O events
+        }
+    }
+
+    private void endOfHostPass() {
+        hostPassScheduled = false;
+        long now = context.nanoTime();
+        for (int i = 0; i < hostReady.size(); i++) {
+            HostLink link = hostReady.get(i);
+            link.hostReady = false;
+            if (closed || flows.get(link.addressKey, link.portKey) != link) {
+                continue; // removed since (a guest RST)
+            }
+            dispatch(link, now);
+            if (!link.connection.isClosed() && link.connection.wantsHostData()) {
+                link.resumeReading();
+            }
+        }
+        hostReady.clear();
         flushGuest();
     }
 
