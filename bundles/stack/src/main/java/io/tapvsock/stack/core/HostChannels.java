@@ -15,9 +15,14 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 public record HostChannels(IoHandlerFactory ioHandlerFactory, Class<? extends SocketChannel> socketChannel,
         Class<? extends DatagramChannel> datagramChannel, boolean nativeEpoll) {
 
+    /** How long the network loop keeps polling after I/O before it sleeps (see SpinThenBlockStrategy). */
+    private static final long SPIN_NANOS = Long.getLong("tapvsock.loop.spinMicros", 100) * 1000;
+
     public static HostChannels detect() {
         if (Epoll.isAvailable()) {
-            return new HostChannels(EpollIoHandler.newFactory(), EpollSocketChannel.class, EpollDatagramChannel.class, true);
+            return new HostChannels(EpollIoHandler.newFactory(0, () -> new SpinThenBlockStrategy(SPIN_NANOS)),
+                    EpollSocketChannel.class,
+                    EpollDatagramChannel.class, true);
         }
         return new HostChannels(NioIoHandler.newFactory(), NioSocketChannel.class, NioDatagramChannel.class, false);
     }
