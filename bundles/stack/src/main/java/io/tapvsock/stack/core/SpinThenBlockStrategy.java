@@ -2,6 +2,7 @@ package io.tapvsock.stack.core;
 
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The network loop's select strategy: right after it handled I/O, the loop polls epoll without blocking for a
@@ -13,17 +14,23 @@ import io.netty.util.IntSupplier;
 final class SpinThenBlockStrategy implements SelectStrategy {
 
     private final long spinNanos;
+    private final LongSupplier clock;
     /** When the loop last had I/O (or woke from a blocking wait). */
     private long lastActive = Long.MIN_VALUE / 2;
     private boolean blocked;
 
     SpinThenBlockStrategy(long spinNanos) {
+        this(spinNanos, System::nanoTime);
+    }
+
+    SpinThenBlockStrategy(long spinNanos, LongSupplier clock) {
         this.spinNanos = spinNanos;
+        this.clock = clock;
     }
 
     @Override
     public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (blocked) {
             blocked = false; // the blocking wait ended: something happened
             lastActive = now;
