@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -35,7 +36,7 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
     private final VirtualNetwork network;
     private final String description;
     private final int maxFrameSize;
-    private final QemuCounters counters;
+    private final LinkCounters counters;
     private final QemuFrameDecoder decoder;
     /** Whether this connection may enter vnet mode (the listener's {@code offload}). */
     private final boolean offload;
@@ -59,7 +60,7 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
      * @param offload     a hello request may switch the connection to vnet mode
      * @param helloMac    the source MAC of our answer, six octets
      */
-    QemuConnection(VirtualNetwork network, String description, int maxFrameSize, QemuCounters counters,
+    QemuConnection(VirtualNetwork network, String description, int maxFrameSize, LinkCounters counters,
             QemuFrameDecoder decoder, boolean offload, byte[] helloMac) {
         this.network = network;
         this.description = description;
@@ -150,7 +151,7 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
         vnetIn = true;
         decoder.setMaxFrameSize(VirtioNetHeader.LENGTH
                 + Math.max(maxFrameSize, QemuListenerComponent.DEFAULT_MAX_FRAME_SIZE));
-        counters.vnetConnection();
+        counters.increment(QemuTransportStatus.VNET_CONNECTIONS);
         LOG.log(Level.INFO, "{0}: port {1} in vnet mode: virtio-net headers both ways, checksum and TSO4 offload",
                 description, port.id());
     }
@@ -247,7 +248,7 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        counters.closed(closeReason == null ? "peer-closed" : closeReason);
+        counters.count(QemuTransportStatus.CLOSES, closeReason == null ? "peer-closed" : closeReason);
         if (port != null) {
             LOG.log(Level.INFO, "{0}: port {1} detached", description, port.id());
             NetworkPort leaving = port;

@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.tapvsock.api.FrameSink;
@@ -20,10 +21,10 @@ final class QemuFrameSink implements FrameSink {
 
     private final Channel channel;
     private final int maxFrameSize;
-    private final QemuCounters counters;
+    private final LinkCounters counters;
     private boolean vnet;
 
-    QemuFrameSink(Channel channel, int maxFrameSize, QemuCounters counters) {
+    QemuFrameSink(Channel channel, int maxFrameSize, LinkCounters counters) {
         this.channel = channel;
         this.maxFrameSize = maxFrameSize;
         this.counters = counters;

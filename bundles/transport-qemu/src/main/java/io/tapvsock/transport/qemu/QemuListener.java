@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.tapvsock.api.ListenAddress;
 import io.tapvsock.api.MacAddress;
 import io.netty.bootstrap.ServerBootstrap;
@@ -38,19 +39,19 @@ public final class QemuListener implements AutoCloseable {
     private final ListenAddress address;
     private final int maxFrameSize;
     private final boolean offload;
-    private final QemuCounters counters;
+    private final LinkCounters counters;
     private volatile Channel server;
     /** The connected client, if any. Written on the network loop, read by the shell. */
     private volatile Channel client;
 
     /** A listener that allows vnet mode (offload), the configuration's default. */
-    public QemuListener(VirtualNetwork network, ListenAddress address, int maxFrameSize, QemuCounters counters) {
+    public QemuListener(VirtualNetwork network, ListenAddress address, int maxFrameSize, LinkCounters counters) {
         this(network, address, maxFrameSize, true, counters);
     }
 
     /** @param offload a client may switch its connection to vnet mode with the hello */
     public QemuListener(VirtualNetwork network, ListenAddress address, int maxFrameSize, boolean offload,
-            QemuCounters counters) {
+            LinkCounters counters) {
         if (maxFrameSize < 1) {
             throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
         }
@@ -98,14 +99,14 @@ public final class QemuListener implements AutoCloseable {
     /** Network loop: the pipeline of a new connection, or its refusal while another client is connected. */
     private void accept(Channel channel) {
         if (client != null) {
-            counters.clientRefused();
+            counters.increment(QemuTransportStatus.CLIENTS_REFUSED);
             LOG.log(Level.WARNING, "{0}: refusing client {1}: a client is already connected (one at a time)",
                     address, QemuConnection.peer(channel));
             channel.close();
             return;
         }
         client = channel;
-        counters.clientAccepted();
+        counters.increment(QemuTransportStatus.CLIENTS_ACCEPTED);
         channel.closeFuture().addListener(closed -> client = null);
         QemuFrameDecoder decoder = new QemuFrameDecoder(maxFrameSize);
         channel.pipeline().addLast(decoder, new QemuConnection(network, "qemu " + address, maxFrameSize, counters,

@@ -1,6 +1,8 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.tapvsock.api.StatsSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -18,10 +20,21 @@ import org.osgi.service.component.annotations.Component;
         "osgi.command.function=listeners"})
 public final class QemuTransportStatus implements StatsSource {
 
-    private final QemuCounters counters = new QemuCounters();
+    static final String CLIENTS_ACCEPTED = "clientsAccepted";
+    static final String CLIENTS_REFUSED = "clientsRefused";
+    static final String VNET_CONNECTIONS = "vnetConnections";
+    /** Why each client connection ended, e.g. "peer-closed" or "frame-too-long". */
+    static final String CLOSES = "closes";
+
+    private final LinkCounters counters = newCounters();
     private final Set<QemuListener> listeners = new CopyOnWriteArraySet<>();
 
-    public QemuCounters counters() {
+    /** The qemu transport's counters: the common ones plus clients accepted and refused, vnet mode, closes. */
+    static LinkCounters newCounters() {
+        return new LinkCounters(List.of(CLIENTS_ACCEPTED, CLIENTS_REFUSED, VNET_CONNECTIONS), List.of(CLOSES));
+    }
+
+    public LinkCounters counters() {
         return counters;
     }
 

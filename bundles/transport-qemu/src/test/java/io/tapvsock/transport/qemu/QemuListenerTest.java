@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.tapvsock.api.ListenAddress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +30,7 @@ class QemuListenerTest {
     Path dir;
 
     private final TestNetwork network = new TestNetwork();
-    private final QemuCounters counters = new QemuCounters();
+    private final LinkCounters counters = QemuTransportStatus.newCounters();
     private final List<QemuListener> listeners = new ArrayList<>();
 
     @AfterEach

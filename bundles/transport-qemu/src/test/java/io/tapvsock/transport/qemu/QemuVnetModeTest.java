@@ -1,5 +1,6 @@
 package io.tapvsock.transport.qemu;
 
+import io.tapvsock.transport.common.LinkCounters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +40,7 @@ class QemuVnetModeTest {
     Path dir;
 
     private final TestNetwork network = new TestNetwork();
-    private final QemuCounters counters = new QemuCounters();
+    private final LinkCounters counters = QemuTransportStatus.newCounters();
     private QemuListener listener;
 
     @AfterEach

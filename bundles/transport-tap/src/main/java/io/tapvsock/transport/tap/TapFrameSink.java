@@ -1,5 +1,6 @@
 package io.tapvsock.transport.tap;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.unix.FileDescriptor;
@@ -43,7 +44,7 @@ final class TapFrameSink implements FrameSink {
 
     private final FileDescriptor fd;
     private final ByteBufAllocator alloc;
-    private final TapCounters counters;
+    private final LinkCounters counters;
     private final WriteInterest interest;
     private final String description;
     private final boolean offload;
@@ -60,7 +61,7 @@ final class TapFrameSink implements FrameSink {
      * @param offload the TAP was opened with a virtio-net header (and TSO4): every frame is written behind one,
      *                and the stack may hand over TCP super-segments
      */
-    TapFrameSink(FileDescriptor fd, ByteBufAllocator alloc, TapCounters counters, WriteInterest interest,
+    TapFrameSink(FileDescriptor fd, ByteBufAllocator alloc, LinkCounters counters, WriteInterest interest,
             String description, boolean offload) {
         this.fd = fd;
         this.alloc = alloc;
@@ -154,7 +155,7 @@ final class TapFrameSink implements FrameSink {
                 }
             }
             if (written == 0) {
-                counters.writeWait();
+                counters.increment(TapTransportStatus.WRITE_WAITS);
                 waiting = true;
                 interest.waitForWritable(true);
                 return;

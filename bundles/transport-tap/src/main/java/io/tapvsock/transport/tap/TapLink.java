@@ -1,5 +1,6 @@
 package io.tapvsock.transport.tap;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
@@ -55,7 +56,7 @@ final class TapLink implements EpollIoHandle {
     private final TapDevice tap;
     private final FileDescriptor fd;
     private final ByteBufAllocator alloc;
-    private final TapCounters counters;
+    private final LinkCounters counters;
     private final String description;
     /**
      * Read buffers hold a whole read: the interface's MTU (or, with offload, a super-segment) plus the link
@@ -76,7 +77,7 @@ final class TapLink implements EpollIoHandle {
     private volatile int portId = -1;
 
     private TapLink(IoEventLoop loop, VirtualNetwork network, TapDevice tap, ByteBufAllocator alloc,
-            TapCounters counters, String description, int mtu, boolean offload) {
+            LinkCounters counters, String description, int mtu, boolean offload) {
         this.loop = loop;
         this.network = network;
         this.tap = tap;
@@ -99,7 +100,7 @@ final class TapLink implements EpollIoHandle {
      * @throws IOException naming the step that failed, e.g. "TUNSETIFF tap0: Operation not permitted"
      */
     static TapLink open(VirtualNetwork network, TapTransportConfig config, ByteBufAllocator alloc,
-            TapCounters counters) throws IOException {
+            LinkCounters counters) throws IOException {
         EventLoop networkLoop = network.eventLoop();
         if (!(networkLoop instanceof IoEventLoop loop) || !loop.isCompatible(TapLink.class)) {
             throw new IOException("the tap transport needs the network loop on Netty's epoll transport, and this "
@@ -217,7 +218,7 @@ final class TapLink implements EpollIoHandle {
             }
         } catch (IOException e) {
             LOG.log(Level.ERROR, "{0}: reading the TAP failed, the link is down: {1}", description, e.getMessage());
-            counters.linkFailed("read-error");
+            counters.count(TapTransportStatus.LINK_FAILURES, "read-error");
             if (frames > 0) {
                 port.endOfBurst();
             }

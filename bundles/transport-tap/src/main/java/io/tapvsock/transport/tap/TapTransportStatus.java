@@ -1,6 +1,8 @@
 package io.tapvsock.transport.tap;
 
+import io.tapvsock.transport.common.LinkCounters;
 import io.tapvsock.api.StatsSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -18,10 +20,20 @@ import org.osgi.service.component.annotations.Component;
         "osgi.command.function=taps"})
 public final class TapTransportStatus implements StatsSource {
 
-    private final TapCounters counters = new TapCounters();
+    /** A write found the TAP's queue full (EAGAIN): the rest waited for EPOLLOUT. */
+    static final String WRITE_WAITS = "writeWaits";
+    /** Why a link stopped for good, e.g. "read-error". */
+    static final String LINK_FAILURES = "linkFailures";
+
+    private final LinkCounters counters = newCounters();
     private final Set<TapLink> links = new CopyOnWriteArraySet<>();
 
-    public TapCounters counters() {
+    /** The tap transport's counters: the common ones plus write waits and link failures. */
+    static LinkCounters newCounters() {
+        return new LinkCounters(List.of(WRITE_WAITS), List.of(LINK_FAILURES));
+    }
+
+    public LinkCounters counters() {
         return counters;
     }
 

@@ -1,5 +1,6 @@
 package io.tapvsock.transport.tap;
 
+import io.tapvsock.transport.common.LinkCounters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class TapFrameSinkNamespaceTest {
     private static final int SEGMENT_SIZE = 1448;
 
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private final TapCounters counters = new TapCounters();
+    private final LinkCounters counters = TapTransportStatus.newCounters();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
     private TestNamespace namespace;
     private TapDevice tap;

@@ -1,5 +1,6 @@
 package io.tapvsock.transport.tap;
 
+import io.tapvsock.transport.common.LinkCounters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +49,7 @@ class TapLinkNamespaceTest {
     private MultiThreadIoEventLoopGroup group;
     private Stack stack;
     private StackNetwork network;
-    private final TapCounters counters = new TapCounters();
+    private final LinkCounters counters = TapTransportStatus.newCounters();
     private TapLink link;
 
     @BeforeEach
