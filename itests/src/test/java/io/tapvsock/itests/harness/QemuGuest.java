@@ -42,6 +42,14 @@ public final class QemuGuest implements AutoCloseable {
      * after loading the virtio-net modules and waiting for {@code eth0}. Needs qemu, busybox and a Debian kernel.
      */
     public static QemuGuest boot(Path workDir, String netdev, String initBody) {
+        return boot(workDir, netdev, initBody, List.of());
+    }
+
+    /**
+     * Like {@link #boot(Path, String, String)}, with QEMU started through {@code launcher}, a command that takes
+     * QEMU's command line as its arguments (bin/qemu-wrapper SOCKET).
+     */
+    public static QemuGuest boot(Path workDir, String netdev, String initBody, List<String> launcher) {
         Path qemu = Require.executable("qemu-system-x86_64");
         Path busybox = busybox();
         Initramfs.Kernel kernel = Initramfs.findKernel().orElse(null);
@@ -50,13 +58,14 @@ public final class QemuGuest implements AutoCloseable {
         Path cache = Path.of(System.getProperty("tapvsock.itests.cache", "target/guest-cache"));
         Path base = Initramfs.base(kernel, busybox, cache);
         Path initrd = Initramfs.withInit(base, init(initBody), workDir.resolve("initramfs.cpio"));
-        List<String> command = List.of(qemu.toString(),
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(qemu.toString(),
             "-accel", "tcg", "-m", "256", "-smp", "1",
             "-kernel", kernel.image().toString(), "-initrd", initrd.toString(),
             "-append", "console=ttyS0 quiet panic=-1",
             "-nographic", "-no-reboot",
             "-netdev", netdev,
-            "-device", "virtio-net-pci,netdev=n0,mac=" + GUEST_MAC + ",romfile=");
+            "-device", "virtio-net-pci,netdev=n0,mac=" + GUEST_MAC + ",romfile="));
         try {
             Process process = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
