@@ -6,6 +6,8 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -16,7 +18,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * One API endpoint (gvproxy's {@code -listen} / {@code -services}): a Jetty server with a single connector,
  * unix or tcp, serving the routes of a {@link RouteTable}. A unix socket file gets mode 0600 before anyone can
- * connect. Plain Java: the DS component only builds and closes it.
+ * connect. With /connect (gvproxy's -listen), a connection that starts with {@code POST /connect} is handed to
+ * the frame transport instead (see {@link ConnectHandover}). Plain Java: the DS component only builds and
+ * closes it.
  */
 final class HttpEndpoint implements AutoCloseable {
 
@@ -31,7 +35,15 @@ final class HttpEndpoint implements AutoCloseable {
     private Path privateDirectory;
     private boolean published;
 
+    /** An endpoint without /connect (gvproxy's -services). */
     HttpEndpoint(ListenAddress address, RouteTable routes) {
+        this(address, routes, null);
+    }
+
+    /**
+     * @param frameStreams where POST /connect connections go (gvproxy's -listen); null serves the API only
+     */
+    HttpEndpoint(ListenAddress address, RouteTable routes, FrameStreamsHolder frameStreams) {
         this.address = address;
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("tapvsock-http");
@@ -40,8 +52,12 @@ final class HttpEndpoint implements AutoCloseable {
         HttpConfiguration configuration = new HttpConfiguration();
         configuration.setSendServerVersion(false);
         HttpConnectionFactory http = new HttpConnectionFactory(configuration);
+        ConnectionFactory[] factories = frameStreams == null ? new ConnectionFactory[] {http}
+                : new ConnectionFactory[] {
+                    new DetectorConnectionFactory(new ConnectDetector(address.toString(), frameStreams)), http};
         // No acceptor threads: the selector accepts.
-        connector = address.isUnix() ? new UnixDomainServerConnector(server, 0, 1, http) : new ServerConnector(server, 0, 1, http);
+        connector = address.isUnix() ? new UnixDomainServerConnector(server, 0, 1, factories)
+                : new ServerConnector(server, 0, 1, factories);
         server.addConnector(connector);
         server.setHandler(new ApiHandler(routes));
     }

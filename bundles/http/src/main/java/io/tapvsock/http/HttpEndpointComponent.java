@@ -2,6 +2,7 @@ package io.tapvsock.http;
 
 import io.tapvsock.api.ListenAddress;
 import io.tapvsock.api.ApiRoute;
+import io.tapvsock.api.FrameStreams;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -44,12 +46,14 @@ public final class HttpEndpointComponent {
     }
 
     private final RouteTable routes = new RouteTable();
+    private final FrameStreamsHolder frameStreams = new FrameStreamsHolder();
     private HttpEndpoint endpoint;
 
     @Activate
     void activate(Config config) throws IOException {
         try {
-            endpoint = new HttpEndpoint(ListenAddress.parse(config.listen()), routes);
+            endpoint = new HttpEndpoint(ListenAddress.parse(config.listen()), routes,
+                    config.connect() ? frameStreams : null);
             endpoint.start();
         } catch (IOException | IllegalArgumentException e) {
             LOG.log(Level.ERROR, "API endpoint not started: {0}", e.getMessage());
@@ -60,6 +64,16 @@ public final class HttpEndpointComponent {
     @Deactivate
     void deactivate() {
         endpoint.close();
+    }
+
+    @Reference(name = "frameStreams", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeFrameStreams")
+    void setFrameStreams(FrameStreams service) {
+        frameStreams.set(service);
+    }
+
+    void removeFrameStreams(FrameStreams service) {
+        frameStreams.clear(service);
     }
 
     @Reference(name = "routes", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
