@@ -19,7 +19,11 @@ final class Configurations {
     static final String HTTP_ENDPOINT_PID = "io.tapvsock.http.endpoint";
     /** Factory PID of the qemu transport's listeners; property {@value #LISTEN}. */
     static final String QEMU_TRANSPORT_PID = "io.tapvsock.transport.qemu";
+    /** Factory PID of the bess transport's listeners; property {@value #LISTEN} (unixpacket:///path). */
+    static final String BESS_TRANSPORT_PID = "io.tapvsock.transport.bess";
     static final String LISTEN = "listen";
+    /** Factory PID of the vfkit transport's listeners; property {@value #LISTEN} (unixgram:///path). */
+    static final String VFKIT_TRANSPORT_PID = "io.tapvsock.transport.vfkit";
     /** Factory PID of the tap transport's links; properties netns, iface, mac, mtu, configure ({@link TapFlag}). */
     static final String TAP_TRANSPORT_PID = "io.tapvsock.transport.tap";
 

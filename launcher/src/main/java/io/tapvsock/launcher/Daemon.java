@@ -180,6 +180,23 @@ final class Daemon {
                     url.socketPath());
             started.add("qemu " + url.text());
         }
+        if (options.listenBess() != null) {
+            ListenUrl url = options.listenBess();
+            String configPid = configurations.setFactory(Configurations.BESS_TRANSPORT_PID, "listen-bess",
+                    Map.of(Configurations.LISTEN, url.text()));
+            awaitListener(components, configPid, Configurations.BESS_TRANSPORT_PID, "-listen-bess " + url.text(),
+                    url.socketPath());
+            started.add("bess " + url.text());
+        }
+        if (options.listenVfkit() != null) {
+            ListenUrl url = options.listenVfkit();
+            ExtraBundles.ensureStarted(context, layout, "io.tapvsock.transport.vfkit", "tapvsock-transport-vfkit.jar");
+            String configPid = configurations.setFactory(Configurations.VFKIT_TRANSPORT_PID, "listen-vfkit",
+                    Map.of(Configurations.LISTEN, url.text()));
+            awaitListener(components, configPid, Configurations.VFKIT_TRANSPORT_PID, "-listen-vfkit " + url.text(),
+                    url.socketPath());
+            started.add("vfkit " + url.text());
+        }
         for (int i = 0; i < options.listenTap().size(); i++) {
             TapFlag tap = options.listenTap().get(i);
             String configPid = configurations.setFactory(Configurations.TAP_TRANSPORT_PID, "listen-tap-" + i,

@@ -13,6 +13,8 @@ import java.util.Map;
  *
  * @param listen API endpoints ({@code -listen}, repeatable)
  * @param listenQemu the qemu transport listener, or null
+ * @param listenBess the bess transport listener ({@code unixpacket:///path}), or null
+ * @param listenVfkit the vfkit transport listener ({@code unixgram:///path}), or null
  * @param listenTap the tap transport's links ({@code -listen-tap}, repeatable)
  * @param networkFlags the network flags that were given, as {@code io.tapvsock.network.flags} properties
  * @param debug debug logging
@@ -25,13 +27,14 @@ import java.util.Map;
  * @param control the control socket (daemon: where to listen; -exec: where to connect), or null for the default
  * @param pid with -exec: the daemon to talk to, or 0
  */
-record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, List<TapFlag> listenTap,
+record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
+        List<TapFlag> listenTap,
         Map<String, String> networkFlags, boolean debug,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
         long pid) {
 
     /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
-    static final List<String> NOT_SUPPORTED = List.of("services", "listen-bess", "listen-vfkit", "listen-vpnkit",
+    static final List<String> NOT_SUPPORTED = List.of("services", "listen-vpnkit",
             "listen-stdio", "forward-sock", "forward-dest", "forward-user", "forward-identity", "pcap",
             "notification", "config");
 
@@ -58,8 +61,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, List<TapFlag>
                 .integer("pid", "with -exec: the process id of the daemon to talk to", 0)
                 .integer("ssh-port", "SSH forward to the guest: not supported yet, only -1 (disabled)", -1)
                 .string("services", "API endpoint without /connect (not supported yet)")
-                .string("listen-bess", "bess transport, unixpacket:///path (not supported yet)")
-                .string("listen-vfkit", "vfkit transport, unixgram:///path (not supported yet)")
+                .string("listen-bess", "socket for User Mode Linux's vec0 bess transport, unixpacket:///path")
+                .string("listen-vfkit", "socket for vfkit or QEMU's dgram netdev, unixgram:///path")
                 .string("listen-vpnkit", "VPNKit transport (not supported yet)")
                 .string("listen-stdio", "frames on stdin/stdout (not supported yet)")
                 .repeated("forward-sock", "unix socket forwarded over SSH (not supported yet)")
@@ -99,6 +102,22 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, List<TapFlag>
                         + " already exists (remove it, or is another daemon using it?)");
             }
         }
+        ListenUrl bess = null;
+        if (flags.isSet("listen-bess")) {
+            bess = ListenUrl.parseUnixpacket("listen-bess", flags.value("listen-bess"));
+            if (Files.exists(bess.socketPath(), LinkOption.NOFOLLOW_LINKS)) {
+                throw FlagException.invalid("-listen-bess " + bess.text() + ": " + bess.socketPath()
+                        + " already exists (remove it, or is another daemon using it?)");
+            }
+        }
+        ListenUrl vfkit = null;
+        if (flags.isSet("listen-vfkit")) {
+            vfkit = ListenUrl.parseUnixgram("listen-vfkit", flags.value("listen-vfkit"));
+            if (Files.exists(vfkit.socketPath(), LinkOption.NOFOLLOW_LINKS)) {
+                throw FlagException.invalid("-listen-vfkit " + vfkit.text() + ": " + vfkit.socketPath()
+                        + " already exists (remove it, or is another daemon using it?)");
+            }
+        }
         List<TapFlag> taps = new ArrayList<>();
         for (String value : flags.all("listen-tap")) {
             taps.add(TapFlag.parse(value));
@@ -109,7 +128,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, List<TapFlag>
         if (flags.isSet("pid") && !flags.isSet("exec")) {
             throw FlagException.invalid("-pid only goes with -exec");
         }
-        return new DaemonOptions(List.copyOf(listen), qemu, List.copyOf(taps), NetworkFlags.properties(flags), flags.bool("debug"),
+        return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), NetworkFlags.properties(flags), flags.bool("debug"),
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
                 flags.integer("pid"));

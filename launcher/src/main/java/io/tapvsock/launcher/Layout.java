@@ -25,6 +25,11 @@ record Layout(Path home) {
         return home.resolve("bundle");
     }
 
+    /** Transports outside the default bundle set: installed on demand by the flag that needs one. */
+    Path extrasDir() {
+        return home.resolve("extras");
+    }
+
     Path configDir() {
         return home.resolve("config");
     }

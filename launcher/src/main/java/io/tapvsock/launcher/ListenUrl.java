@@ -27,4 +27,32 @@ record ListenUrl(String text, Path socketPath) {
             throw FlagException.invalid("-" + flag + " " + reason);
         }
     }
+
+    /** {@code unixgram:///absolute/path}, the one form {@code -listen-vfkit} takes (a SOCK_DGRAM socket). */
+    static ListenUrl parseUnixgram(String flag, String text) throws FlagException {
+        String scheme = "unixgram://";
+        if (!text.startsWith(scheme)) {
+            throw FlagException.invalid("-" + flag + " \"" + text + "\" is not unixgram:///path");
+        }
+        String path = text.substring(scheme.length());
+        if (!path.startsWith("/") || path.length() < 2) {
+            throw FlagException.invalid("-" + flag + " \"" + text + "\" has no absolute socket path"
+                    + " (want unixgram:///path)");
+        }
+        return new ListenUrl(text, Path.of(path));
+    }
+
+    /** {@code unixpacket:///absolute/path}, the one form {@code -listen-bess} takes (a SOCK_SEQPACKET socket). */
+    static ListenUrl parseUnixpacket(String flag, String text) throws FlagException {
+        String scheme = "unixpacket://";
+        if (!text.startsWith(scheme)) {
+            throw FlagException.invalid("-" + flag + " \"" + text + "\" is not unixpacket:///path");
+        }
+        String path = text.substring(scheme.length());
+        if (!path.startsWith("/")) {
+            throw FlagException.invalid("-" + flag + " \"" + text + "\" has no absolute socket path"
+                    + " (want unixpacket:///path)");
+        }
+        return new ListenUrl(text, Path.of(path));
+    }
 }

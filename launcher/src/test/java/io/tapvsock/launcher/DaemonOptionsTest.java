@@ -66,7 +66,7 @@ class DaemonOptionsTest {
 
     @Test
     void unsupported_gvproxy_flags_are_named() {
-        assertEquals("-listen-vfkit is not supported yet", error("-listen-vfkit", "unixgram:///tmp/v.sock"));
+        assertEquals("-listen-vpnkit is not supported yet", error("-listen-vpnkit", "unix:///tmp/v.sock"));
         assertEquals("-config is not supported yet", error("-config=/etc/gvproxy.yaml"));
         assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
         assertEquals("-listen-stdio is not supported yet", error("-listen-stdio=accept", "-ssh-port=-1"));

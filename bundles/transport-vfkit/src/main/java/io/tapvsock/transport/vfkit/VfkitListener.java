@@ -11,6 +11,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Socket;
 import io.tapvsock.api.VirtualNetwork;
 import io.tapvsock.transport.common.LinkCounters;
 import java.io.IOException;
@@ -68,7 +69,6 @@ public final class VfkitListener implements AutoCloseable {
                 .group(loop)
                 .channelFactory(EpollDomainDatagramChannel::new)
                 .option(ChannelOption.SO_SNDBUF, SEND_BUFFER)
-                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 // One byte more than the largest frame: a datagram that fills the buffer was longer, and cut.
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxFrameSize + 1))
@@ -79,7 +79,17 @@ public final class VfkitListener implements AutoCloseable {
             throw new IOException("cannot listen on " + address + ": " + bind.cause().getMessage(), bind.cause());
         }
         channel = bind.channel();
+        setReceiveBuffer(channel);
         LOG.log(Level.INFO, "vfkit transport listening on {0}", address);
+    }
+
+    /** Netty's domain datagram config has no SO_RCVBUF option: set it on the socket (capped by net.core.rmem_max). */
+    private void setReceiveBuffer(Channel bound) {
+        try {
+            ((Socket) ((EpollDomainDatagramChannel) bound).fd()).setReceiveBufferSize(RECEIVE_BUFFER);
+        } catch (IOException | ClassCastException e) {
+            LOG.log(Level.WARNING, "{0}: cannot set the receive buffer: {1}", address, e.toString());
+        }
     }
 
     public String url() {

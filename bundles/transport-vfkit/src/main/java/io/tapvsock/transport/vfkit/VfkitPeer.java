@@ -140,7 +140,7 @@ final class VfkitPeer extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (peer != null) {
             LOG.log(Level.INFO, "{0}: peer {1} lost ({2}); the next sender becomes the peer", address, peer.path(),
-                    cause.getMessage());
+                    cause.toString());
             counters.count(VfkitTransportStatus.PEER_LOSSES, cause.getClass().getSimpleName());
             forget();
         } else {

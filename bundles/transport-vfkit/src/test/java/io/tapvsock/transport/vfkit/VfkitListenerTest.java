@@ -152,6 +152,59 @@ class VfkitListenerTest {
         }
     }
 
+    /** An ICMP echo request to the gateway: Ethernet, IPv4 (RFC 791) and ICMP (RFC 792) with their checksums. */
+    private static byte[] pingGateway(byte[] gatewayMac, byte[] mac, int lastOctet) {
+        byte[] payload = "vfkit-ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + payload.length);
+        icmp.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) 0x1234).putShort((short) 1).put(payload);
+        icmp.putShort(2, checksum(icmp.array()));
+        ByteBuffer ip = ByteBuffer.allocate(20 + icmp.capacity());
+        ip.put((byte) 0x45).put((byte) 0).putShort((short) ip.capacity()).putShort((short) 1).putShort((short) 0)
+                .put((byte) 64).put((byte) 1).putShort((short) 0)
+                .put(new byte[] {(byte) 192, (byte) 168, 127, (byte) lastOctet})
+                .put(new byte[] {(byte) 192, (byte) 168, 127, 1});
+        ip.putShort(10, checksum(java.util.Arrays.copyOf(ip.array(), 20)));
+        ip.put(icmp.array());
+        ByteBuffer frame = ByteBuffer.allocate(14 + ip.capacity());
+        frame.put(gatewayMac).put(mac).putShort((short) 0x0800).put(ip.array());
+        return frame.array();
+    }
+
+    private static short checksum(byte[] bytes) {
+        int sum = 0;
+        for (int i = 0; i < bytes.length; i += 2) {
+            sum += (bytes[i] & 0xff) << 8 | (i + 1 < bytes.length ? bytes[i + 1] & 0xff : 0);
+        }
+        while (sum >> 16 != 0) {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        return (short) ~sum;
+    }
+
+    @Test
+    void pingTheGateway() throws Exception {
+        try (Client vfkit = new Client("a.sock")) {
+            vfkit.send(arpRequestForGateway(GUEST_MAC, 2));
+            byte[] arp = vfkit.awaitEtherType(0x0806);
+            assertNotNull(arp, "an ARP reply from the gateway");
+            byte[] gatewayMac = java.util.Arrays.copyOfRange(arp, 22, 28);
+            vfkit.send(pingGateway(gatewayMac, GUEST_MAC, 2));
+            byte[] reply = vfkit.awaitEtherType(0x0800);
+            assertNotNull(reply, "an IPv4 answer from the gateway");
+            assertEquals(1, reply[23], "IP protocol: ICMP");
+            assertEquals(0, reply[34], "ICMP type: echo reply");
+            assertEquals("vfkit-ping", new String(reply, 42, 10, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void closeRemovesTheSocketFile() {
+        assertTrue(Files.exists(socket));
+        listener.close();
+        assertFalse(Files.exists(socket), "the socket file is gone after close");
+        listener.close(); // idempotent
+    }
+
     @Test
     void aFrameFirst_learnsThePeerToo_andOthersAreDropped() throws Exception {
         try (Client a = new Client("a.sock"); Client b = new Client("b.sock")) {
