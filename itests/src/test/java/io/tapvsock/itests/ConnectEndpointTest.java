@@ -61,7 +61,7 @@ class ConnectEndpointTest {
             JsonNode cam = daemon.api().getJson("/cam");
             assertTrue(cam.has("5a:94:ef:e4:0c:a1") && cam.has("5a:94:ef:e4:0c:b2"), cam.toString());
             JsonNode stats = daemon.api().getJson("/stats");
-            assertEquals(2, stats.path("transport-qemu").path("connectStreams").asInt(), stats.toString());
+            assertEquals(2, stats.path("transport-vsock").path("connectedStreams").asInt(), stats.toString());
         }
     }
 
@@ -72,7 +72,7 @@ class ConnectEndpointTest {
             write(c, "POST /connect HTTP/1.1\r\nHost: \r\nContent-Length: 4\r\n\r\nbody".getBytes(StandardCharsets.US_ASCII));
             assertEquals(-1, Channels.newInputStream(c).read(), "closed without a response");
         }
-        assertTrue(daemon.api().getJson("/stats").has("transport-qemu"));
+        assertTrue(daemon.api().getJson("/stats").has("transport-vsock"));
     }
 
     private static byte[] framed(byte[] frame) {

@@ -24,6 +24,10 @@ final class Configurations {
     static final String LISTEN = "listen";
     /** Factory PID of the vfkit transport's listeners; property {@value #LISTEN} (unixgram:///path). */
     static final String VFKIT_TRANSPORT_PID = "io.tapvsock.transport.vfkit";
+    /** Factory PID of the vpnkit transport's listeners; property {@value #LISTEN}. */
+    static final String VPNKIT_TRANSPORT_PID = "io.tapvsock.transport.vpnkit";
+    /** PID of the stdio transport (a singleton: there is one stdin); property {@value #LISTEN} ("accept"). */
+    static final String STDIO_TRANSPORT_PID = "io.tapvsock.transport.stdio";
     /** Factory PID of the tap transport's links; properties netns, iface, mac, mtu, configure ({@link TapFlag}). */
     static final String TAP_TRANSPORT_PID = "io.tapvsock.transport.tap";
 

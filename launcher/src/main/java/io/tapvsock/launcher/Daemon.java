@@ -95,6 +95,11 @@ final class Daemon {
             Thread.currentThread().interrupt();
             return 1;
         } catch (IOException | RuntimeException e) {
+            if (frameworkStoppedItself()) {
+                // A bundle ended the daemon while it started, e.g. -listen-stdio with stdin already at its end.
+                LOG.info("stopped while starting: the framework was stopped from inside");
+                return 0;
+            }
             LOG.log(Level.SEVERE, "startup failed: " + e, e);
             if (options.logFile() != null) {
                 console.println(program + ": " + e);
@@ -197,6 +202,22 @@ final class Daemon {
                     url.socketPath());
             started.add("vfkit " + url.text());
         }
+        if (options.listenVpnkit() != null) {
+            ListenUrl url = options.listenVpnkit();
+            String configPid = configurations.setFactory(Configurations.VPNKIT_TRANSPORT_PID, "listen-vpnkit",
+                    Map.of(Configurations.LISTEN, url.text()));
+            awaitListener(components, configPid, Configurations.VPNKIT_TRANSPORT_PID,
+                    "-listen-vpnkit " + url.text(), url.socketPath());
+            started.add("vpnkit " + url.text());
+        }
+        if (options.listenStdio() != null) {
+            // The stdio component stops the framework when stdin ends: run() then returns 0.
+            configurations.set(Configurations.STDIO_TRANSPORT_PID,
+                    Map.of(Configurations.LISTEN, options.listenStdio()));
+            awaitListener(components, Configurations.STDIO_TRANSPORT_PID, Configurations.STDIO_TRANSPORT_PID,
+                    "-listen-stdio " + options.listenStdio(), null);
+            started.add("stdio");
+        }
         for (int i = 0; i < options.listenTap().size(); i++) {
             TapFlag tap = options.listenTap().get(i);
             String configPid = configurations.setFactory(Configurations.TAP_TRANSPORT_PID, "listen-tap-" + i,
@@ -205,6 +226,13 @@ final class Daemon {
             started.add("tap " + tap.text());
         }
         return started;
+    }
+
+    /** Did a bundle stop the framework (no signal did)? Then startup errors are only its echo. */
+    private boolean frameworkStoppedItself() {
+        Framework current = framework;
+        return !stopping && current != null
+                && (current.getState() & (org.osgi.framework.Bundle.STOPPING | org.osgi.framework.Bundle.RESOLVED)) != 0;
     }
 
     /** A stop from a signal: stopping the framework wakes {@link #run}, which cleans up. */

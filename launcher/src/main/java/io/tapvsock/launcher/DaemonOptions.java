@@ -16,6 +16,8 @@ import java.util.Map;
  * @param listenBess the bess transport listener ({@code unixpacket:///path}), or null
  * @param listenVfkit the vfkit transport listener ({@code unixgram:///path}), or null
  * @param listenTap the tap transport's links ({@code -listen-tap}, repeatable)
+ * @param listenVpnkit the vpnkit transport listener, or null
+ * @param listenStdio the {@code -listen-stdio} value (frames on stdin/stdout), or null
  * @param networkFlags the network flags that were given, as {@code io.tapvsock.network.flags} properties
  * @param debug debug logging
  * @param pidFile where to write the pid, or null
@@ -28,14 +30,14 @@ import java.util.Map;
  * @param pid with -exec: the daemon to talk to, or 0
  */
 record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
-        List<TapFlag> listenTap,
+        List<TapFlag> listenTap, ListenUrl listenVpnkit, String listenStdio,
         Map<String, String> networkFlags, boolean debug,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
         long pid) {
 
     /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
-    static final List<String> NOT_SUPPORTED = List.of("services", "listen-vpnkit",
-            "listen-stdio", "forward-sock", "forward-dest", "forward-user", "forward-identity", "pcap",
+    static final List<String> NOT_SUPPORTED = List.of("services",
+            "forward-sock", "forward-dest", "forward-user", "forward-identity", "pcap",
             "notification", "config");
 
     static Flags grammar(String program) {
@@ -63,8 +65,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 .string("services", "API endpoint without /connect (not supported yet)")
                 .string("listen-bess", "socket for User Mode Linux's vec0 bess transport, unixpacket:///path")
                 .string("listen-vfkit", "socket for vfkit or QEMU's dgram netdev, unixgram:///path")
-                .string("listen-vpnkit", "VPNKit transport (not supported yet)")
-                .string("listen-stdio", "frames on stdin/stdout (not supported yet)")
+                .string("listen-vpnkit", "socket for hyperkit's VPNKit protocol (many clients), unix:///path or tcp://host:port")
+                .string("listen-stdio", "accept: frames on stdin/stdout; the daemon exits when stdin ends")
                 .repeated("forward-sock", "unix socket forwarded over SSH (not supported yet)")
                 .repeated("forward-dest", "guest path of a forwarded socket (not supported yet)")
                 .repeated("forward-user", "SSH user of a forwarded socket (not supported yet)")
@@ -118,6 +120,19 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                         + " already exists (remove it, or is another daemon using it?)");
             }
         }
+        ListenUrl vpnkit = null;
+        if (flags.isSet("listen-vpnkit")) {
+            vpnkit = ListenUrl.parse("listen-vpnkit", flags.value("listen-vpnkit"));
+            if (vpnkit.socketPath() != null && Files.exists(vpnkit.socketPath(), LinkOption.NOFOLLOW_LINKS)) {
+                throw FlagException.invalid("-listen-vpnkit " + vpnkit.text() + ": " + vpnkit.socketPath()
+                        + " already exists (remove it, or is another daemon using it?)");
+            }
+        }
+        // gvproxy refuses qemu+vpnkit, bess+vpnkit and qemu+bess together: its /connect framing follows the
+        // transport. Ours is always hyperkit's and every transport is a port on one switch, so any mix serves.
+        // As gvproxy: any value turns it on ("accept" by convention); an empty one means not given.
+        String stdio = flags.isSet("listen-stdio") && !flags.value("listen-stdio").isEmpty()
+                ? flags.value("listen-stdio") : null;
         List<TapFlag> taps = new ArrayList<>();
         for (String value : flags.all("listen-tap")) {
             taps.add(TapFlag.parse(value));
@@ -128,7 +143,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         if (flags.isSet("pid") && !flags.isSet("exec")) {
             throw FlagException.invalid("-pid only goes with -exec");
         }
-        return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), NetworkFlags.properties(flags), flags.bool("debug"),
+        return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
                 flags.integer("pid"));

@@ -49,6 +49,11 @@ public final class Main {
             }
             return FlagException.EXIT_STATUS;
         }
+        if (options.listenStdio() != null) {
+            // Stdout carries the guest's frames (the stdio transport writes fd 1 itself): whatever anything
+            // prints goes to stderr instead.
+            System.setOut(err);
+        }
         try {
             Logging.configure(options.logFile(), options.debug(), !options.shell());
         } catch (IOException e) {

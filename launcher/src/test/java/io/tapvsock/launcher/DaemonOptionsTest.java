@@ -66,10 +66,10 @@ class DaemonOptionsTest {
 
     @Test
     void unsupported_gvproxy_flags_are_named() {
-        assertEquals("-listen-vpnkit is not supported yet", error("-listen-vpnkit", "unix:///tmp/v.sock"));
+        assertEquals("-services is not supported yet", error("-services", "unix:///tmp/s.sock"));
         assertEquals("-config is not supported yet", error("-config=/etc/gvproxy.yaml"));
         assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
-        assertEquals("-listen-stdio is not supported yet", error("-listen-stdio=accept", "-ssh-port=-1"));
+        assertEquals("-pcap is not supported yet", error("-pcap=/tmp/x.pcap", "-ssh-port=-1"));
     }
 
     @Test

@@ -34,7 +34,6 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(QemuConnection.class.getName());
 
     private final VirtualNetwork network;
-    private final StreamFraming framing;
     private final String description;
     private final int maxFrameSize;
     private final LinkCounters counters;
@@ -63,16 +62,6 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
      */
     QemuConnection(VirtualNetwork network, String description, int maxFrameSize, LinkCounters counters,
             QemuFrameDecoder decoder, boolean offload, byte[] helloMac) {
-        this(network, description, StreamFraming.QEMU, maxFrameSize, counters, decoder, offload, helloMac);
-    }
-
-    /** @param framing the stream's; vnet mode (offload) exists only with QEMU's */
-    QemuConnection(VirtualNetwork network, String description, StreamFraming framing, int maxFrameSize,
-            LinkCounters counters, QemuFrameDecoder decoder, boolean offload, byte[] helloMac) {
-        if (offload && framing != StreamFraming.QEMU) {
-            throw new IllegalArgumentException("vnet mode needs QEMU framing");
-        }
-        this.framing = framing;
         this.network = network;
         this.description = description;
         this.maxFrameSize = maxFrameSize;
@@ -95,7 +84,7 @@ final class QemuConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         try {
-            sink = new QemuFrameSink(ctx.channel(), framing, maxFrameSize, counters);
+            sink = new QemuFrameSink(ctx.channel(), maxFrameSize, counters);
             port = network.attach(sink, description);
             portId = port.id();
             LOG.log(Level.INFO, "{0}: client {1} attached as port {2}", description, peer(ctx.channel()), port.id());

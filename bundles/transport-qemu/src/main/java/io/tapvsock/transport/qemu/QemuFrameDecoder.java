@@ -6,8 +6,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * Splits a framed stream into Ethernet frames: QEMU's framing (the format of {@code -netdev stream} and the older
- * {@code -netdev socket}; no RFC, see QEMU's net/stream.c), or hyperkit's (see {@link StreamFraming}):
+ * Splits QEMU's stream framing into Ethernet frames (the format of {@code -netdev stream} and the older
+ * {@code -netdev socket}; no RFC, see QEMU's net/stream.c):
  * <pre>
  * +--------+--------+--------+--------+------------------------+
  * |   frame length, 32-bit big-endian  | Ethernet II frame ...  |
@@ -22,17 +22,10 @@ final class QemuFrameDecoder extends ByteToMessageDecoder {
 
     static final int PREFIX_LENGTH = 4;
 
-    private final StreamFraming framing;
     private int maxFrameSize;
     private boolean broken;
 
-    /** QEMU's framing. */
     QemuFrameDecoder(int maxFrameSize) {
-        this(StreamFraming.QEMU, maxFrameSize);
-    }
-
-    QemuFrameDecoder(StreamFraming framing, int maxFrameSize) {
-        this.framing = framing;
         if (maxFrameSize < 1) {
             throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
         }
@@ -57,11 +50,10 @@ final class QemuFrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        int prefixLength = framing.prefixLength();
-        if (in.readableBytes() < prefixLength) {
+        if (in.readableBytes() < PREFIX_LENGTH) {
             return;
         }
-        long length = framing.length(in, in.readerIndex());
+        long length = in.getUnsignedInt(in.readerIndex());
         if (length == 0 || length > maxFrameSize) {
             broken = true;
             in.skipBytes(in.readableBytes());
@@ -69,10 +61,10 @@ final class QemuFrameDecoder extends ByteToMessageDecoder {
                     ? new FramingException("bad-length-zero", "frame length 0")
                     : new FramingException("frame-too-long", "frame length " + length + " above the maximum " + maxFrameSize);
         }
-        if (in.readableBytes() < prefixLength + length) {
+        if (in.readableBytes() < PREFIX_LENGTH + length) {
             return;
         }
-        in.skipBytes(prefixLength);
+        in.skipBytes(PREFIX_LENGTH);
         out.add(in.readRetainedSlice((int) length));
     }
 

@@ -7,8 +7,7 @@ import io.tapvsock.api.FrameSink;
 import io.tapvsock.tap.VirtioNetHeader;
 
 /**
- * Frames toward one guest: a length prefix ({@link StreamFraming}: QEMU's 4-byte big-endian one unless told
- * otherwise), then the frame itself, written as two buffers so the
+ * Frames toward one guest: a 4-byte big-endian length, then the frame itself, written as two buffers so the
  * flush is one gathering write and the frame is never copied. Network loop only.
  *
  * <p>In vnet mode (after the connection's hello, see {@link QemuConnection}) a {@link VirtioNetHeader} goes
@@ -21,24 +20,17 @@ final class QemuFrameSink implements FrameSink {
     private static final int PREFIX_AND_HEADER = QemuFrameDecoder.PREFIX_LENGTH + VirtioNetHeader.LENGTH;
 
     private final Channel channel;
-    private final StreamFraming framing;
     private final int maxFrameSize;
     private final LinkCounters counters;
     private boolean vnet;
 
     QemuFrameSink(Channel channel, int maxFrameSize, LinkCounters counters) {
-        this(channel, StreamFraming.QEMU, maxFrameSize, counters);
-    }
-
-    /** @param maxFrameSize bounded by what the framing's prefix can state */
-    QemuFrameSink(Channel channel, StreamFraming framing, int maxFrameSize, LinkCounters counters) {
         this.channel = channel;
-        this.framing = framing;
-        this.maxFrameSize = (int) Math.min(maxFrameSize, framing.maxLength());
+        this.maxFrameSize = maxFrameSize;
         this.counters = counters;
     }
 
-    /** QEMU framing only: from now on every frame goes behind a virtio-net header, and TCP super-segments are welcome. */
+    /** From now on every frame goes behind a virtio-net header, and TCP super-segments are welcome. */
     void enterVnetMode() {
         vnet = true;
     }
@@ -110,8 +102,7 @@ final class QemuFrameSink implements FrameSink {
             }
             prefix.writerIndex(PREFIX_AND_HEADER);
         } else {
-            prefix = channel.alloc().ioBuffer(framing.prefixLength());
-            framing.writeLength(prefix, length);
+            prefix = channel.alloc().ioBuffer(QemuFrameDecoder.PREFIX_LENGTH).writeInt(length);
         }
         channel.write(prefix, channel.voidPromise());
         channel.write(frame, channel.voidPromise());

@@ -30,9 +30,9 @@ public final class QemuListener implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(QemuListener.class.getName());
     /** Room for several 64 KiB frames before the stack is told to hold back. */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
     /** Reads grow up to several maximum-size frames, so a burst of 64 KiB frames is not split into copies. */
-    static final AdaptiveRecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
+    private static final AdaptiveRecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
     private static final long CLOSE_WAIT_MILLIS = 5_000;
 
     private final VirtualNetwork network;
@@ -173,15 +173,6 @@ public final class QemuListener implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot remove " + address.unixPath(), e);
             }
-        }
-    }
-
-    /** Closes a raw fd nobody else owns (an adoption that failed before Netty took it). */
-    static void closeFd(int fd) {
-        try {
-            new io.netty.channel.unix.FileDescriptor(fd).close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing fd {0}: {1}", fd, e.getMessage());
         }
     }
 

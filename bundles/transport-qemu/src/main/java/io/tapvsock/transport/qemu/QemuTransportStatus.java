@@ -23,8 +23,6 @@ public final class QemuTransportStatus implements StatsSource {
     static final String CLIENTS_ACCEPTED = "clientsAccepted";
     static final String CLIENTS_REFUSED = "clientsRefused";
     static final String VNET_CONNECTIONS = "vnetConnections";
-    /** POST /connect streams adopted from the API endpoints. */
-    static final String CONNECT_STREAMS = "connectStreams";
     /** Why each client connection ended, e.g. "peer-closed" or "frame-too-long". */
     static final String CLOSES = "closes";
 
@@ -33,7 +31,7 @@ public final class QemuTransportStatus implements StatsSource {
 
     /** The qemu transport's counters: the common ones plus clients accepted and refused, vnet mode, closes. */
     static LinkCounters newCounters() {
-        return new LinkCounters(List.of(CLIENTS_ACCEPTED, CLIENTS_REFUSED, VNET_CONNECTIONS, CONNECT_STREAMS), List.of(CLOSES));
+        return new LinkCounters(List.of(CLIENTS_ACCEPTED, CLIENTS_REFUSED, VNET_CONNECTIONS), List.of(CLOSES));
     }
 
     public LinkCounters counters() {

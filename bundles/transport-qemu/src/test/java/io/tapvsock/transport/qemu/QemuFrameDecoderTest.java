@@ -97,28 +97,4 @@ class QemuFrameDecoderTest {
         assertSame(QemuFrameDecoder.TruncatedFrame.class, events.getFirst().getClass());
         assertEquals(6, ((QemuFrameDecoder.TruncatedFrame) events.getFirst()).bytes());
     }
-
-    @Test
-    void hyperkit_framing_has_a_two_byte_little_endian_length() {
-        EmbeddedChannel channel = new EmbeddedChannel(new QemuFrameDecoder(StreamFraming.HYPERKIT, 300));
-        byte[] big = new byte[258];
-        big[0] = 0x42;
-        ByteBuf in = bytes(2, 0, 0xa1, 0xa2, 2, 1); // 2 bytes; then 0x0102 = 258 bytes
-        in.writeBytes(big);
-        channel.writeInbound(in);
-        assertArrayEquals(new byte[] {(byte) 0xa1, (byte) 0xa2}, readFrame(channel));
-        assertArrayEquals(big, readFrame(channel));
-        assertNull(channel.readInbound());
-        assertFalse(channel.finish());
-    }
-
-    @Test
-    void hyperkit_zero_or_too_long_breaks_the_stream() {
-        EmbeddedChannel zero = new EmbeddedChannel(new QemuFrameDecoder(StreamFraming.HYPERKIT, 300));
-        FramingException empty = assertThrows(FramingException.class, () -> zero.writeInbound(bytes(0, 0, 1)));
-        assertEquals("bad-length-zero", empty.reason());
-        EmbeddedChannel big = new EmbeddedChannel(new QemuFrameDecoder(StreamFraming.HYPERKIT, 300));
-        FramingException tooLong = assertThrows(FramingException.class, () -> big.writeInbound(bytes(0x2d, 1)));
-        assertEquals("frame-too-long", tooLong.reason());
-    }
 }

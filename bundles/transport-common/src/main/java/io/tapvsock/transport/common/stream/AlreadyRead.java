@@ -1,27 +1,42 @@
-package io.tapvsock.transport.qemu;
+package io.tapvsock.transport.common.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * First in an adopted stream's pipeline: once the connection is active (the port attached), passes on the bytes
- * someone else already read from the socket (a request head's followers), as if they had just been read, then
- * leaves the pipeline. Network loop only.
+ * First in a taken-over stream's pipeline: passes on the bytes someone else already read from the socket (what
+ * followed a request head), as if they had just been read, then leaves the pipeline. It does so once the
+ * connection is active, or at once when it is added to an active connection; so add it after the handlers that
+ * take the bytes ({@code pipeline.addFirst}). Network loop only.
  */
-final class AlreadyRead extends ChannelInboundHandlerAdapter {
+public final class AlreadyRead extends ChannelInboundHandlerAdapter {
 
     private ByteBuf bytes;
 
     /** @param bytes transferred: passed on once, or released */
-    AlreadyRead(ByteBuf bytes) {
+    public AlreadyRead(ByteBuf bytes) {
         this.bytes = bytes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            passOn(ctx);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.fireChannelActive();
+        passOn(ctx);
+    }
+
+    private void passOn(ChannelHandlerContext ctx) {
         ByteBuf first = bytes;
+        if (first == null) {
+            return;
+        }
         bytes = null;
         if (first.isReadable()) {
             ctx.fireChannelRead(first);
