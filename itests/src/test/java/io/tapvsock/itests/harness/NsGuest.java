@@ -27,9 +27,14 @@ public final class NsGuest {
      * until {@code tap0} is up. The forwarder is stopped when the namespace is closed.
      */
     public static NsGuest attach(Harness harness, NetNs ns, Path home, Path qemuSocket, int mtu) {
+        return attachUrl(harness, ns, home, "qemu+unix://" + qemuSocket, mtu);
+    }
+
+    /** Like {@link #attach}, with the forwarder's {@code -url} given as is (e.g. gvforwarder's unix:///api.sock). */
+    public static NsGuest attachUrl(Harness harness, NetNs ns, Path home, String url, int mtu) {
         Require.executable("busybox");
         List<String> command = List.of(home.resolve("bin/tapvsock-forwarder").toString(),
-            "-url", "qemu+unix://" + qemuSocket, "-iface", IFACE, "-mtu", Integer.toString(mtu),
+            "-url", url, "-iface", IFACE, "-mtu", Integer.toString(mtu),
             "-mac", QemuGuest.GUEST_MAC);
         Process forwarder = ns.start("forwarder", command);
         harness.diagnostic("forwarder output (" + ns.name() + ")",

@@ -37,7 +37,8 @@ final class FrameRelay implements AutoCloseable {
 
     /** The largest frame accepted from the host: 64 KiB of IP plus Ethernet and VLAN headers. */
     static final int MAX_FRAME = 65550;
-    private static final int PREFIX = 4;
+    /** QEMU framing's prefix: the vnet-mode hellos are QEMU frames. */
+    private static final int QEMU_PREFIX = 4;
     private static final int HEADER = TapDevice.VNET_HEADER_LENGTH;
     /** virtio_net_hdr flags bit and gso_type: a frame the kernel left work on, which only vnet mode can carry. */
     private static final int NEEDS_CSUM = 1;
@@ -45,8 +46,6 @@ final class FrameRelay implements AutoCloseable {
     /** Room for several frames per read(2) at small MTUs, and always for one whole maximal frame. */
     private static final int RECEIVE_BUFFER = 256 * 1024;
     private static final long RETRY_SECONDS = 1;
-    /** Bytes in front of the receive buffer's first frame beyond its prefix: room for an empty header. */
-    private static final int HEADROOM = HEADER - PREFIX;
 
     private final TapDevice tap;
     private final QemuEndpoint endpoint;
@@ -54,6 +53,12 @@ final class FrameRelay implements AutoCloseable {
     private final Runnable onConnected;
     /** The TAP puts a virtio-net header in front of every frame: the vnet-mode handshake is on. */
     private final boolean vnetHeader;
+    /** The length prefix in front of each frame on the stream: 4 bytes big-endian (QEMU) or 2 little-endian. */
+    private final int prefix;
+    /** The vnet-mode handshake: only on the qemu transport (QEMU framing), never on POST /connect streams. */
+    private final boolean offerVnet;
+    /** Bytes in front of the receive buffer's first frame beyond its prefix: room for an empty header. */
+    private final int headroom;
     /** The TAP's MAC: the source of our hellos, and the destination of the daemon's answer. */
     private final byte[] mac;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -89,6 +94,9 @@ final class FrameRelay implements AutoCloseable {
         this.log = log;
         this.onConnected = onConnected;
         this.vnetHeader = tap.offload();
+        this.prefix = endpoint.prefixLength();
+        this.offerVnet = !endpoint.postConnect();
+        this.headroom = Math.max(0, HEADER - prefix);
         this.mac = tap.mac();
     }
 
@@ -121,7 +129,7 @@ final class FrameRelay implements AutoCloseable {
                 Link link = new Link(channel);
                 String reason;
                 try {
-                    reason = vnetHeader ? startPlain(link) : null;
+                    reason = vnetHeader ? startPlain(link) : null; // the TAP's offload off, hello if offered
                 } catch (IOException e) {
                     closeQuietly(channel);
                     if (isClosed()) {
@@ -165,7 +173,10 @@ final class FrameRelay implements AutoCloseable {
      */
     private String startPlain(Link link) throws IOException {
         tap.setOffload(false); // a failure here is the TAP's: run() ends
-        ByteBuffer request = ByteBuffer.allocate(PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
+        if (!offerVnet) {
+            return null; // POST /connect streams stay plain
+        }
+        ByteBuffer request = ByteBuffer.allocate(QEMU_PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
                 .put(VnetHello.request(mac)).flip();
         try {
             while (request.hasRemaining()) {
@@ -180,40 +191,41 @@ final class FrameRelay implements AutoCloseable {
     /**
      * Reads the stream and writes its frames to the TAP; returns why the connection ended.
      *
-     * <p>The stream is read into {@code in}, which starts {@link #HEADROOM} bytes into its buffer: every frame
+     * <p>The stream is read into {@code in}, which starts {@code headroom} bytes into its buffer: every frame
      * then has at least {@link #HEADER} bytes in front of it (its prefix, and the frame before it or the
      * headroom, all consumed), where plain mode writes the empty header, so header and frame go to the TAP in
      * one write without a copy.
      */
     private String hostToTap(Link link) {
-        ByteBuffer backing = ByteBuffer.allocateDirect(HEADROOM + RECEIVE_BUFFER);
-        ByteBuffer in = backing.slice(HEADROOM, RECEIVE_BUFFER);
+        ByteBuffer backing = ByteBuffer.allocateDirect(headroom + RECEIVE_BUFFER);
+        ByteBuffer in = backing.slice(headroom, RECEIVE_BUFFER);
         try {
             while (true) {
                 if (link.channel.read(in) < 0) {
                     return "closed by the host";
                 }
                 in.flip();
-                while (in.remaining() >= PREFIX) {
-                    long length = Integer.toUnsignedLong(in.getInt(in.position()));
+                while (in.remaining() >= prefix) {
+                    long length = readLength(in, in.position());
                     int header = link.vnet ? HEADER : 0;
                     if (length <= header || length > header + MAX_FRAME) {
                         return "framing error: " + (header > 0 ? "record" : "frame") + " length " + length
                                 + " (accepted: " + (header + 1) + ".." + (header + MAX_FRAME) + ")";
                     }
-                    if (in.remaining() < PREFIX + length) {
+                    if (in.remaining() < prefix + length) {
                         break; // the rest of this frame is still in flight
                     }
-                    int start = in.position() + PREFIX;
+                    int start = in.position() + prefix;
                     int end = start + (int) length;
                     if (log.isLoggable(Level.FINE)) {
                         log.fine("host > tap " + (header > 0 ? "(vnet) " : "")
                                 + FrameSummary.describe(in, start + header, (int) length - header));
                     }
-                    if (header == 0 && vnetHeader && VnetHello.isAnswerFor(in, start, (int) length, mac)) {
+                    if (header == 0 && vnetHeader && offerVnet
+                            && VnetHello.isAnswerFor(in, start, (int) length, mac)) {
                         enterVnetMode(link, VnetHello.source(in, start));
                     } else {
-                        toTap(backing, HEADROOM + start, HEADROOM + end, header == 0 && vnetHeader);
+                        toTap(backing, headroom + start, headroom + end, header == 0 && vnetHeader);
                     }
                     in.position(end);
                 }
@@ -260,10 +272,10 @@ final class FrameRelay implements AutoCloseable {
     private void tapToHost() {
         // The prefix, the header the TAP puts first, the largest frame. Plain mode overwrites the header's last
         // four bytes with the prefix and sends from there.
-        ByteBuffer out = ByteBuffer.allocateDirect(PREFIX + HEADER + MAX_FRAME);
+        ByteBuffer out = ByteBuffer.allocateDirect(QEMU_PREFIX + HEADER + MAX_FRAME);
         int header = vnetHeader ? HEADER : 0;
         while (!isClosed()) {
-            out.clear().position(PREFIX);
+            out.clear().position(QEMU_PREFIX);
             int length;
             try {
                 length = tap.read(out);
@@ -280,7 +292,7 @@ final class FrameRelay implements AutoCloseable {
                 long dropped = droppedWhileDisconnected.incrementAndGet();
                 if (log.isLoggable(Level.FINE) && length >= header) {
                     log.fine("not connected: dropped frame " + dropped + ", "
-                            + FrameSummary.describe(out, PREFIX + header, length - header));
+                            + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
                 }
                 continue;
             }
@@ -290,20 +302,19 @@ final class FrameRelay implements AutoCloseable {
             }
             boolean vnet = header > 0 && link.vnet;
             if (header > 0 && !vnet
-                    && ((out.get(PREFIX) & NEEDS_CSUM) != 0 || out.get(PREFIX + 1) != GSO_NONE)) {
+                    && ((out.get(QEMU_PREFIX) & NEEDS_CSUM) != 0 || out.get(QEMU_PREFIX + 1) != GSO_NONE)) {
                 // Queued before the features went off (a reconnect): plain mode cannot carry it.
                 log.fine("offloaded frame dropped: the connection is in plain mode");
                 continue;
             }
             if (log.isLoggable(Level.FINE)) {
                 log.fine("tap > host " + (vnet ? "(vnet) " : "")
-                        + FrameSummary.describe(out, PREFIX + header, length - header));
+                        + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
             }
-            if (vnet) {
-                out.putInt(0, length).limit(PREFIX + length).position(0);
-            } else {
-                out.putInt(header, length - header).limit(PREFIX + length).position(header);
-            }
+            // The frame (or vnet record) was read at QEMU_PREFIX; its prefix goes right in front of what is sent.
+            int body = vnet ? QEMU_PREFIX : QEMU_PREFIX + header;
+            writeLength(out, body - prefix, QEMU_PREFIX + length - body);
+            out.limit(QEMU_PREFIX + length).position(body - prefix);
             send(link, out);
         }
     }
@@ -312,7 +323,7 @@ final class FrameRelay implements AutoCloseable {
     private void send(Link link, ByteBuffer out) {
         try {
             if (link.vnet && !link.confirmed) {
-                ByteBuffer confirm = ByteBuffer.allocate(PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
+                ByteBuffer confirm = ByteBuffer.allocate(QEMU_PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
                         .put(VnetHello.to(link.daemonMac, mac)).flip();
                 while (confirm.hasRemaining()) {
                     link.channel.write(confirm);
@@ -326,6 +337,21 @@ final class FrameRelay implements AutoCloseable {
             // The relay thread sees the closed channel and reconnects; this says why.
             writeFailure = "write failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
             closeQuietly(link.channel);
+        }
+    }
+
+    /** The frame length stated by the prefix at {@code index}. */
+    private long readLength(ByteBuffer buffer, int index) {
+        return prefix == QEMU_PREFIX ? Integer.toUnsignedLong(buffer.getInt(index))
+                : (buffer.get(index) & 0xFF) | (buffer.get(index + 1) & 0xFF) << 8;
+    }
+
+    /** Writes the prefix stating {@code length} at {@code index}. */
+    private void writeLength(ByteBuffer buffer, int index, int length) {
+        if (prefix == QEMU_PREFIX) {
+            buffer.putInt(index, length);
+        } else {
+            buffer.put(index, (byte) length).put(index + 1, (byte) (length >>> 8));
         }
     }
 

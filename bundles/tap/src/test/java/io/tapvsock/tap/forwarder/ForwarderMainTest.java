@@ -63,8 +63,7 @@ class ForwarderMainTest {
 
     @Test
     void gvforwardersOwnUrlForms_refusedForNow_exit2() {
-        for (String url : List.of("vsock://2:1024/connect", "unix:///run/gvproxy.sock",
-                "stdio:/usr/bin/gvproxy?listen-stdio=accept")) {
+        for (String url : List.of("vsock://2:1024/connect", "stdio:/usr/bin/gvproxy?listen-stdio=accept")) {
             errBytes.reset();
             assertEquals(2, run("-url", url), url);
             assertTrue(err().contains("\"" + url + "\" for flag -url"), err());
@@ -73,6 +72,16 @@ class ForwarderMainTest {
         errBytes.reset();
         assertEquals(2, run()); // the default URL is vsock://2:1024/connect
         assertTrue(err().contains("vsock://2:1024/connect"), err());
+    }
+
+    @Test
+    void unixUrl_isGvforwardersPostConnectWithHyperkitFraming() {
+        QemuEndpoint endpoint = QemuEndpoint.parse("unix:///run/gvproxy.sock");
+        assertTrue(endpoint.postConnect());
+        assertEquals(2, endpoint.prefixLength());
+        assertEquals(4, QemuEndpoint.parse("qemu+unix:///run/q.sock").prefixLength());
+        assertEquals(2, run("-url", "unix://relative.sock"));
+        assertTrue(err().contains("absolute socket path"), err());
     }
 
     @Test
