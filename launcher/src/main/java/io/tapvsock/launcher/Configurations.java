@@ -19,6 +19,8 @@ final class Configurations {
     static final String HTTP_ENDPOINT_PID = "io.tapvsock.http.endpoint";
     /** Factory PID of the qemu transport's listeners; property {@value #LISTEN}. */
     static final String QEMU_TRANSPORT_PID = "io.tapvsock.transport.qemu";
+    /** Factory PID of the vsock endpoints ({@code -listen vsock://...}); property {@value #LISTEN}. */
+    static final String VSOCK_TRANSPORT_PID = "io.tapvsock.transport.vsock";
     /** Factory PID of the bess transport's listeners; property {@value #LISTEN} (unixpacket:///path). */
     static final String BESS_TRANSPORT_PID = "io.tapvsock.transport.bess";
     static final String LISTEN = "listen";

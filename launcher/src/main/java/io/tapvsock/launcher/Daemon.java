@@ -171,6 +171,14 @@ final class Daemon {
         List<String> started = new ArrayList<>();
         for (int i = 0; i < options.listen().size(); i++) {
             ListenUrl url = options.listen().get(i);
+            if (url.isVsock()) {
+                String configPid = configurations.setFactory(Configurations.VSOCK_TRANSPORT_PID, "listen-" + i,
+                        Map.of(Configurations.LISTEN, url.text()));
+                awaitListener(components, configPid, Configurations.VSOCK_TRANSPORT_PID, "-listen " + url.text(),
+                        null);
+                started.add("vsock " + url.text());
+                continue;
+            }
             String configPid = configurations.setFactory(Configurations.HTTP_ENDPOINT_PID, "listen-" + i,
                     Map.of(Configurations.LISTEN, url.text()));
             awaitListener(components, configPid, Configurations.HTTP_ENDPOINT_PID, "-listen " + url.text(),

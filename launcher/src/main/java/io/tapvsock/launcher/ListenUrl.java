@@ -16,6 +16,9 @@ record ListenUrl(String text, Path socketPath) {
     static ListenUrl parse(String flag, String text) throws FlagException {
         int schemeEnd = text.indexOf("://");
         String scheme = schemeEnd < 0 ? "" : text.substring(0, schemeEnd);
+        if (scheme.equals("vsock") && flag.equals("listen")) {
+            return parseVsock(flag, text);
+        }
         if (scheme.equals("vsock") || scheme.equals("unixgram") || scheme.equals("unixpacket")) {
             throw FlagException.invalid("-" + flag + " " + text + ": " + scheme + ":// endpoints are not supported yet");
         }
@@ -26,6 +29,22 @@ record ListenUrl(String text, Path socketPath) {
             String reason = e.getMessage().replaceFirst("^listen: ", "");
             throw FlagException.invalid("-" + flag + " " + reason);
         }
+    }
+
+    /** True for a {@code vsock://} endpoint (served by the vsock transport, not the http bundle). */
+    boolean isVsock() {
+        return text.startsWith("vsock://");
+    }
+
+    /** {@code vsock://:PORT} or {@code vsock://CID:PORT} (a path such as /connect is ignored, as gvproxy does). */
+    static ListenUrl parseVsock(String flag, String text) throws FlagException {
+        String rest = text.substring("vsock://".length());
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+        if (!hostPort.matches("[0-9]*:[0-9]+")) {
+            throw FlagException.invalid("-" + flag + " \"" + text + "\" is not vsock://:PORT or vsock://CID:PORT");
+        }
+        return new ListenUrl(text, null);
     }
 
     /** {@code unixgram:///absolute/path}, the one form {@code -listen-vfkit} takes (a SOCK_DGRAM socket). */

@@ -86,8 +86,17 @@ class DaemonOptionsTest {
     }
 
     @Test
+    void vsock_listen_endpoints_are_taken() throws Exception {
+        DaemonOptions options = parse("-listen", "vsock://:1024", "-listen", "vsock://3:1025/connect");
+        assertTrue(options.listen().get(0).isVsock());
+        assertEquals("vsock://3:1025/connect", options.listen().get(1).text());
+    }
+
+    @Test
     void listener_urls_are_checked_and_name_the_flag() {
-        assertEquals("-listen vsock://:1024: vsock:// endpoints are not supported yet", error("-listen", "vsock://:1024"));
+        assertEquals("-listen \"vsock://1024\" is not vsock://:PORT or vsock://CID:PORT", error("-listen", "vsock://1024"));
+        assertEquals("-listen-qemu vsock://:1024: vsock:// endpoints are not supported yet",
+                error("-listen-qemu", "vsock://:1024"));
         assertEquals("-listen \"unix://relative.sock\" has no absolute socket path (want unix:///path)",
                 error("-listen", "unix://relative.sock"));
         assertEquals("-listen-qemu \"tcp://127.0.0.1\" has no port (want tcp://host:port)",

@@ -13,7 +13,8 @@ enum ListenerKind {
     TAP("io.tapvsock.transport.tap"),
     BESS("io.tapvsock.transport.bess"),
     VFKIT("io.tapvsock.transport.vfkit"),
-    VPNKIT("io.tapvsock.transport.vpnkit");
+    VPNKIT("io.tapvsock.transport.vpnkit"),
+    VSOCK("io.tapvsock.transport.vsock");
 
     static final String LISTEN = "listen";
 

@@ -31,6 +31,8 @@ public final class VsockTransportStatus implements StatsSource {
     static final String STDIO_LINKS = "stdioLinks";
     /** POST /connect sockets adopted from the API endpoints (the FrameStreams service). */
     static final String CONNECTED_STREAMS = "connectedStreams";
+    /** vsock API connections refused before any frame, by kind ("not-connect", "bad-request"). */
+    static final String CONNECT_REFUSALS = "connectRefusals";
 
     private final LinkCounters counters = newCounters();
     private final Set<Supplier<String>> links = new CopyOnWriteArraySet<>();
@@ -38,7 +40,7 @@ public final class VsockTransportStatus implements StatsSource {
     /** The common counters plus vpnkit clients and handshakes, stdio links, /connect streams, and close reasons. */
     static LinkCounters newCounters() {
         return new LinkCounters(List.of(VPNKIT_CLIENTS, HANDSHAKES, STDIO_LINKS, CONNECTED_STREAMS),
-                List.of(HANDSHAKE_FAILURES, StreamPort.CLOSES));
+                List.of(HANDSHAKE_FAILURES, CONNECT_REFUSALS, StreamPort.CLOSES));
     }
 
     public LinkCounters counters() {
