@@ -148,7 +148,7 @@ start_tapvsock-fwd() {
     wait_until 60 socket_or_dead "$S/q.sock" && kill -0 "$DAEMON_PID" 2>/dev/null \
         || die "no qemu socket (daemon gone or 60 s passed): $(tail -5 "$S/daemon.log")"
     spawn "$S/forwarder.log" ip netns exec "$G" "$DIST/bin/tapvsock-forwarder" -url "qemu+unix://$S/q.sock" \
-        -iface tap0 -mtu "$mtu" -stop-if-exist ignore
+        -iface tap0 -mtu "$mtu" -stop-if-exist ignore -dhcp=false
     FWD_PID=$SPAWNED
     wait_until 60 ip -n "$G" link show tap0 || die "no tap0 after 60 s: $(tail -5 "$S/forwarder.log")"
     configure_static

@@ -35,7 +35,7 @@ public final class NsGuest {
         Require.executable("busybox");
         List<String> command = List.of(home.resolve("bin/tapvsock-forwarder").toString(),
             "-url", url, "-iface", IFACE, "-mtu", Integer.toString(mtu),
-            "-mac", QemuGuest.GUEST_MAC);
+            "-mac", QemuGuest.GUEST_MAC, "-dhcp=false"); // the tests run their own DHCP client
         Process forwarder = ns.start("forwarder", command);
         harness.diagnostic("forwarder output (" + ns.name() + ")",
             () -> Proc.tail(Proc.readQuietly(ns.logFile("forwarder")), 4000));

@@ -10,9 +10,10 @@ import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
- * Runs the guest's DHCP client on the TAP once the link is up and connected (-dhcp): {@code udhcpc}, or the
- * same through {@code busybox}, else {@code dhclient}. The client configures the interface itself (address,
- * route, resolv.conf, MTU option) through its usual scripts. One run at a time; started again on reconnect.
+ * Runs the guest's DHCP client on the TAP once the link is up and connected, as gvforwarder does (unless
+ * -preexisting or -dhcp=false): {@code udhcpc}, or the same through {@code busybox}, else {@code dhclient}. The
+ * client configures the interface itself (address, route, resolv.conf, MTU option) through its usual scripts.
+ * One run at a time: a client still trying is left alone on reconnect; one that finished is started again.
  */
 final class DhcpClient {
 
@@ -27,18 +28,19 @@ final class DhcpClient {
     }
 
     /**
-     * The command to run: udhcpc in the foreground, quitting once it has a lease (-q) or none (-n); else busybox's
-     * udhcpc; else dhclient trying once (-1). Empty when none is installed.
+     * The command to run, gvforwarder's: udhcpc in the foreground, trying until it has a lease and then quitting
+     * (-f -q; without gvforwarder's -v, which Debian's busybox refuses); else busybox's udhcpc; else dhclient in
+     * the foreground, keeping the lease (-4 -d -v). Empty when none is installed.
      */
     static Optional<List<String>> command(String iface, Predicate<String> installed) {
         if (installed.test("udhcpc")) {
-            return Optional.of(List.of("udhcpc", "-f", "-q", "-n", "-i", iface));
+            return Optional.of(List.of("udhcpc", "-f", "-q", "-i", iface));
         }
         if (installed.test("busybox")) {
-            return Optional.of(List.of("busybox", "udhcpc", "-f", "-q", "-n", "-i", iface));
+            return Optional.of(List.of("busybox", "udhcpc", "-f", "-q", "-i", iface));
         }
         if (installed.test("dhclient")) {
-            return Optional.of(List.of("dhclient", "-1", iface));
+            return Optional.of(List.of("dhclient", "-4", "-d", "-v", iface));
         }
         return Optional.empty();
     }
@@ -62,8 +64,8 @@ final class DhcpClient {
         Optional<List<String>> command = command(iface, DhcpClient::onPath);
         if (command.isEmpty()) {
             if (!missingLogged) {
-                log.warning("-dhcp: no DHCP client found (udhcpc, busybox, dhclient); configure " + iface
-                        + " by hand");
+                log.warning("no DHCP client found (udhcpc, busybox, dhclient); configure " + iface
+                        + " by hand, or pass -dhcp=false");
                 missingLogged = true;
             }
             return;

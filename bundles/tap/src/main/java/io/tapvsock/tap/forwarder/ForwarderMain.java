@@ -13,7 +13,9 @@ import java.util.logging.StreamHandler;
 /**
  * The guest-side forwarder ({@code bin/tapvsock-forwarder}, or {@code java -jar tapvsock-tap.jar}): a drop-in
  * for gvisor-tap-vsock's gvforwarder. It creates a TAP (default tap0), gives it the MAC and MTU, brings it up,
- * connects to the daemon and relays frames, reconnecting every second while the TAP stays.
+ * connects to the daemon ({@link Endpoint}: vsock, unix and stdio URLs as gvforwarder, plus tapvsock's own) and
+ * relays frames, reconnecting every second while the TAP stays, and runs a DHCP client on the TAP once connected
+ * (unless -preexisting or -dhcp=false).
  *
  * <p>Exit status: 0 after -h/-help, -version, a present -stop-if-exist interface, or SIGTERM/SIGINT; 2 for a
  * command line Go's flag package or the forwarder refuses (the message names the flag); 1 when the TAP cannot
@@ -31,14 +33,14 @@ public final class ForwarderMain {
     /** Runs the forwarder; returns the exit status (a signal ends the JVM with 0 from the shutdown hook). */
     static int run(String[] args, PrintStream err) {
         ForwarderOptions options;
-        QemuEndpoint endpoint;
+        Endpoint endpoint;
         try {
             options = ForwarderOptions.parse(args);
             if (options.version()) {
                 System.out.println(ForwarderOptions.PROGRAM + " version " + version());
                 return 0;
             }
-            endpoint = QemuEndpoint.parse(options.url());
+            endpoint = Endpoint.parse(options.url());
         } catch (FlagException e) {
             if (e.isHelp()) {
                 err.print(ForwarderOptions.usage());
@@ -63,15 +65,16 @@ public final class ForwarderMain {
 
         TapDevice tap;
         try {
-            tap = TapDevice.open(options.tapConfig());
+            tap = TapDevice.open(options.tapConfig(endpoint.offersVnet()));
         } catch (IOException e) {
             log.severe("cannot open TAP device: " + e.getMessage());
             return 1;
         }
-        log.info((options.preexisting() ? "attached to " : "configured ") + tap.name()
-                + (options.preexisting() ? "" : " mac " + options.mac() + " mtu " + options.mtu() + " up"));
+        log.info(options.preexisting() ? "attached to " + tap.name()
+                : "configured " + tap.name() + (options.mac().isEmpty() ? "" : " mac " + options.mac())
+                        + " mtu " + options.mtu() + " up");
 
-        DhcpClient dhcp = options.dhcp() ? new DhcpClient(tap.name(), log) : null;
+        DhcpClient dhcp = options.runsDhcp() ? new DhcpClient(tap.name(), log) : null;
         FrameRelay relay = new FrameRelay(tap, endpoint, log, dhcp != null ? dhcp::start : () -> { });
         Thread onSignal = new Thread(() -> {
             // Straight to the handler: LogManager's own shutdown hook may be detaching it from the loggers.

@@ -6,7 +6,6 @@ import io.tapvsock.tap.VnetHello;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,22 +13,24 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Moves frames between a TAP and the daemon's qemu transport (4-byte big-endian length + frame), and keeps
- * doing so across connection losses: the TAP stays, and the connection is retried every second.
+ * Moves frames between a TAP and the daemon over an {@link Endpoint}'s stream (each frame behind the length
+ * prefix of its {@link Framing}), and keeps doing so across connection losses: the TAP stays, and the connection
+ * is retried every second (for stdio: URLs, the program is started again a second after it exits).
  *
  * <p>Two platform threads, each blocking: "tap-to-host" (started here, lives as long as the relay) reads a
  * frame from the TAP and writes prefix + frame in one write to the current connection, dropping frames while
- * there is none; the thread that calls {@link #run()} connects, then reads the stream and writes each frame to
- * the TAP until the connection ends. A length prefix of 0 or over {@link #MAX_FRAME} breaks the framing: the
- * connection is closed with that reason logged, and a new one is made.
+ * there is none (and frames too long for the prefix); the thread that calls {@link #run()} connects, then reads
+ * the stream and writes each frame to the TAP until the connection ends. A length prefix of 0 or over
+ * {@link #MAX_FRAME} breaks the framing: the connection is closed with that reason logged, and a new one is made.
  *
  * <p>With a TAP opened with a virtio-net header ({@link TapDevice#offload()}), each connection starts in plain
  * mode: the TAP's offload features off (so the guest's kernel sends complete frames and its header is empty),
  * the header stripped toward the host and an empty one put in front of each frame toward the TAP, and a
- * {@link VnetHello} request sent first. When the daemon answers, the relay switches that connection to vnet
- * mode: offload features on, and every record is the header plus the frame, relayed untouched both ways (one
- * TAP read is one record, one record one TAP write); its first record goes behind a confirmation hello. A
- * reconnect starts over in plain mode. Read the virtio spec v1.2, §5.1.6, for the header.
+ * {@link VnetHello} request sent first (the TAP has the header only on the daemon's qemu transport, the one
+ * endpoint that answers the hello). When the daemon answers, the relay switches that connection to vnet mode:
+ * offload features on, and every record is the header plus the frame, relayed untouched both ways (one TAP read
+ * is one record, one record one TAP write); its first record goes behind a confirmation hello. A reconnect
+ * starts over in plain mode. Read the virtio spec v1.2, §5.1.6, for the header.
  *
  * <p>The relay owns the TAP: {@link #close()} closes it and the connection, which wakes both threads.
  */
@@ -48,14 +49,15 @@ final class FrameRelay implements AutoCloseable {
     private static final long RETRY_SECONDS = 1;
 
     private final TapDevice tap;
-    private final QemuEndpoint endpoint;
+    private final Endpoint endpoint;
+    private final Framing framing;
     private final Logger log;
     private final Runnable onConnected;
     /** The TAP puts a virtio-net header in front of every frame: the vnet-mode handshake is on. */
     private final boolean vnetHeader;
-    /** The length prefix in front of each frame on the stream: 4 bytes big-endian (QEMU) or 2 little-endian. */
+    /** The length of the prefix in front of each frame on the stream: 4 (QEMU) or 2 (hyperkit). */
     private final int prefix;
-    /** The vnet-mode handshake: only on the qemu transport (QEMU framing), never on POST /connect streams. */
+    /** The vnet-mode handshake: only on the qemu transport (QEMU framing), never on gvforwarder's URL forms. */
     private final boolean offerVnet;
     /** Bytes in front of the receive buffer's first frame beyond its prefix: room for an empty header. */
     private final int headroom;
@@ -66,16 +68,16 @@ final class FrameRelay implements AutoCloseable {
 
     /** One connection and its mode. */
     private static final class Link {
-        final SocketChannel channel;
+        final Connection connection;
         /** The daemon answered: records carry the header both ways. Set by the relay thread only. */
         volatile boolean vnet;
         /** The daemon's MAC, from its answer: where the confirmation goes. */
         volatile byte[] daemonMac;
-        /** tap-to-host sent the confirmation (its own field: only that thread writes to the channel). */
+        /** tap-to-host sent the confirmation (its own field: only that thread writes to the connection). */
         boolean confirmed;
 
-        Link(SocketChannel channel) {
-            this.channel = channel;
+        Link(Connection connection) {
+            this.connection = connection;
         }
     }
 
@@ -88,14 +90,15 @@ final class FrameRelay implements AutoCloseable {
     /**
      * @param onConnected runs on the relay's thread after each successful connect (e.g. starts DHCP)
      */
-    FrameRelay(TapDevice tap, QemuEndpoint endpoint, Logger log, Runnable onConnected) {
+    FrameRelay(TapDevice tap, Endpoint endpoint, Logger log, Runnable onConnected) {
         this.tap = tap;
         this.endpoint = endpoint;
         this.log = log;
         this.onConnected = onConnected;
         this.vnetHeader = tap.offload();
-        this.prefix = endpoint.prefixLength();
-        this.offerVnet = !endpoint.postConnect();
+        this.framing = endpoint.framing();
+        this.prefix = framing.prefixLength();
+        this.offerVnet = endpoint.offersVnet();
         this.headroom = Math.max(0, HEADER - prefix);
         this.mac = tap.mac();
     }
@@ -109,9 +112,9 @@ final class FrameRelay implements AutoCloseable {
         boolean outage = false;
         try {
             while (!isClosed()) {
-                SocketChannel channel;
+                Connection connection;
                 try {
-                    channel = endpoint.connect();
+                    connection = endpoint.connect();
                 } catch (IOException e) {
                     if (!outage) {
                         log.warning("cannot connect to " + endpoint + ": " + e.getMessage()
@@ -126,12 +129,12 @@ final class FrameRelay implements AutoCloseable {
                 log.info((outage ? "reconnected to " : "connected to ") + endpoint);
                 outage = false;
                 writeFailure = null;
-                Link link = new Link(channel);
+                Link link = new Link(connection);
                 String reason;
                 try {
                     reason = vnetHeader ? startPlain(link) : null; // the TAP's offload off, hello if offered
                 } catch (IOException e) {
-                    closeQuietly(channel);
+                    connection.close();
                     if (isClosed()) {
                         break;
                     }
@@ -139,15 +142,15 @@ final class FrameRelay implements AutoCloseable {
                 }
                 if (reason == null) {
                     current = link;
-                    if (isClosed()) { // close() ran between connect and publishing the channel
-                        closeQuietly(channel);
+                    if (isClosed()) { // close() ran between connect and publishing the connection
+                        connection.close();
                         break;
                     }
                     onConnected.run();
                     reason = hostToTap(link);
                 }
                 current = null;
-                closeQuietly(channel);
+                connection.close();
                 if (isClosed()) {
                     break;
                 }
@@ -174,14 +177,12 @@ final class FrameRelay implements AutoCloseable {
     private String startPlain(Link link) throws IOException {
         tap.setOffload(false); // a failure here is the TAP's: run() ends
         if (!offerVnet) {
-            return null; // POST /connect streams stay plain
+            return null; // only the qemu transport takes the hello: elsewhere the link stays plain
         }
         ByteBuffer request = ByteBuffer.allocate(QEMU_PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
                 .put(VnetHello.request(mac)).flip();
         try {
-            while (request.hasRemaining()) {
-                link.channel.write(request);
-            }
+            link.connection.write(request);
             return null;
         } catch (IOException e) {
             return "sending the hello failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
@@ -201,16 +202,18 @@ final class FrameRelay implements AutoCloseable {
         ByteBuffer in = backing.slice(headroom, RECEIVE_BUFFER);
         try {
             while (true) {
-                if (link.channel.read(in) < 0) {
-                    return "closed by the host";
+                if (link.connection.read(in) < 0) {
+                    String failure = writeFailure; // tap-to-host's failed write closed it
+                    return failure != null ? failure : link.connection.endOfStream();
                 }
                 in.flip();
                 while (in.remaining() >= prefix) {
-                    long length = readLength(in, in.position());
+                    long length = framing.readLength(in, in.position());
                     int header = link.vnet ? HEADER : 0;
-                    if (length <= header || length > header + MAX_FRAME) {
+                    long max = Math.min(header + MAX_FRAME, framing.maxLength());
+                    if (length <= header || length > max) {
                         return "framing error: " + (header > 0 ? "record" : "frame") + " length " + length
-                                + " (accepted: " + (header + 1) + ".." + (header + MAX_FRAME) + ")";
+                                + " (accepted: " + (header + 1) + ".." + max + ")";
                     }
                     if (in.remaining() < prefix + length) {
                         break; // the rest of this frame is still in flight
@@ -300,6 +303,11 @@ final class FrameRelay implements AutoCloseable {
                 log.fine("runt of " + length + " bytes from " + tap.name() + " dropped");
                 continue;
             }
+            if (length - header > framing.maxLength()) {
+                // Only a misconfigured MTU makes these: the 2-byte prefix cannot state the length.
+                log.fine("frame of " + (length - header) + " bytes dropped: longer than the framing allows");
+                continue;
+            }
             boolean vnet = header > 0 && link.vnet;
             if (header > 0 && !vnet
                     && ((out.get(QEMU_PREFIX) & NEEDS_CSUM) != 0 || out.get(QEMU_PREFIX + 1) != GSO_NONE)) {
@@ -313,7 +321,7 @@ final class FrameRelay implements AutoCloseable {
             }
             // The frame (or vnet record) was read at QEMU_PREFIX; its prefix goes right in front of what is sent.
             int body = vnet ? QEMU_PREFIX : QEMU_PREFIX + header;
-            writeLength(out, body - prefix, QEMU_PREFIX + length - body);
+            framing.writeLength(out, body - prefix, QEMU_PREFIX + length - body);
             out.limit(QEMU_PREFIX + length).position(body - prefix);
             send(link, out);
         }
@@ -325,33 +333,14 @@ final class FrameRelay implements AutoCloseable {
             if (link.vnet && !link.confirmed) {
                 ByteBuffer confirm = ByteBuffer.allocate(QEMU_PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
                         .put(VnetHello.to(link.daemonMac, mac)).flip();
-                while (confirm.hasRemaining()) {
-                    link.channel.write(confirm);
-                }
+                link.connection.write(confirm);
                 link.confirmed = true;
             }
-            while (out.hasRemaining()) {
-                link.channel.write(out);
-            }
+            link.connection.write(out);
         } catch (IOException e) {
-            // The relay thread sees the closed channel and reconnects; this says why.
+            // The relay thread sees the closed connection and reconnects; this says why.
             writeFailure = "write failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
-            closeQuietly(link.channel);
-        }
-    }
-
-    /** The frame length stated by the prefix at {@code index}. */
-    private long readLength(ByteBuffer buffer, int index) {
-        return prefix == QEMU_PREFIX ? Integer.toUnsignedLong(buffer.getInt(index))
-                : (buffer.get(index) & 0xFF) | (buffer.get(index + 1) & 0xFF) << 8;
-    }
-
-    /** Writes the prefix stating {@code length} at {@code index}. */
-    private void writeLength(ByteBuffer buffer, int index, int length) {
-        if (prefix == QEMU_PREFIX) {
-            buffer.putInt(index, length);
-        } else {
-            buffer.put(index, (byte) length).put(index + 1, (byte) (length >>> 8));
+            link.connection.close();
         }
     }
 
@@ -383,21 +372,13 @@ final class FrameRelay implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing left to do with it
-        }
-    }
-
     /** Stops relaying: closes the connection and the TAP, waking both threads. Idempotent. */
     @Override
     public void close() {
         closed.countDown();
         Link link = current;
         if (link != null) {
-            closeQuietly(link.channel);
+            link.connection.close();
         }
         tap.close();
     }

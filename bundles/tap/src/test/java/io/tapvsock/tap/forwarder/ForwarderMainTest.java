@@ -1,5 +1,6 @@
 package io.tapvsock.tap.forwarder;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,24 +63,43 @@ class ForwarderMainTest {
     }
 
     @Test
-    void gvforwardersOwnUrlForms_refusedForNow_exit2() {
-        for (String url : List.of("vsock://2:1024/connect", "stdio:/usr/bin/gvproxy?listen-stdio=accept")) {
+    void badUrls_exit2_namingTheFlagAndTheUrl() {
+        for (String url : List.of("vsock://2", "vsock://x:1024/connect", "vsock://2:4294967296/connect",
+                "vsock://-1:1024", "vsock:2:1024", "vsock://2:1024/con nect", "unix://relative.sock", "unix:",
+                "stdio:", "stdio:relative/prog", "stdio:/usr/bin/x?a=%zz", "stdio:/usr/bin/x?a=1;b=2",
+                "tcp://127.0.0.1", "tcp://127.0.0.1:5/x", "ftp://host/x", "/run/x.sock", "")) {
             errBytes.reset();
             assertEquals(2, run("-url", url), url);
-            assertTrue(err().contains("\"" + url + "\" for flag -url"), err());
-            assertTrue(err().contains("not supported yet"), err());
+            assertTrue(err().startsWith("tapvsock-forwarder: invalid value \"" + url + "\" for flag -url: "), err());
         }
-        errBytes.reset();
-        assertEquals(2, run()); // the default URL is vsock://2:1024/connect
-        assertTrue(err().contains("vsock://2:1024/connect"), err());
+    }
+
+    @Test
+    void stopIfExist_anExistingInterface_exits0WithoutDoingAnything() {
+        // lo exists in every namespace; nothing is opened or connected (the URL's socket does not exist).
+        assertEquals(0, run("-url", "unix:///nonexistent/x.sock", "-stop-if-exist", "ignore,lo"));
+        assertTrue(err().contains("interface lo prevented this program to run"), err());
+    }
+
+    @Test
+    void stopInterfaces_splitAtCommasLikeGvforwarder() throws Exception {
+        assertEquals(List.of("ignore"), ForwarderOptions.parse("-stop-if-exist", "ignore").stopInterfaces());
+        assertEquals(List.of("eth0", " ens3"),
+                ForwarderOptions.parse("-stop-if-exist", "eth0,, ens3").stopInterfaces());
+        assertEquals(List.of(), ForwarderOptions.parse("-stop-if-exist", "").stopInterfaces());
     }
 
     @Test
     void unixUrl_isGvforwardersPostConnectWithHyperkitFraming() {
-        QemuEndpoint endpoint = QemuEndpoint.parse("unix:///run/gvproxy.sock");
-        assertTrue(endpoint.postConnect());
-        assertEquals(2, endpoint.prefixLength());
-        assertEquals(4, QemuEndpoint.parse("qemu+unix:///run/q.sock").prefixLength());
+        Endpoint endpoint = Endpoint.parse("unix:///run/gvproxy.sock");
+        assertEquals(new SocketEndpoint("unix:///run/gvproxy.sock",
+                java.net.UnixDomainSocketAddress.of("/run/gvproxy.sock"), null, 0, false), endpoint);
+        assertEquals(Framing.HYPERKIT, endpoint.framing());
+        assertFalse(endpoint.offersVnet());
+        assertEquals(Framing.QEMU, Endpoint.parse("qemu+unix:///run/q.sock").framing());
+        assertTrue(Endpoint.parse("qemu+unix:///run/q.sock").offersVnet());
+        assertEquals("/run/gvproxy.sock",
+                ((SocketEndpoint) Endpoint.parse("unix:/run/gvproxy.sock")).unix().getPath().toString());
         assertEquals(2, run("-url", "unix://relative.sock"));
         assertTrue(err().contains("absolute socket path"), err());
     }
@@ -92,7 +112,10 @@ class ForwarderMainTest {
         assertEquals("5a:94:ef:e4:0c:ee", options.mac());
         assertEquals(4000, options.mtu());
         assertEquals(List.of("eth0", "ens3", "enp0s1"), options.stopInterfaces());
-        assertFalse(options.preexisting() || options.debug() || options.dhcp());
+        assertFalse(options.preexisting() || options.debug());
+        assertTrue(options.dhcp() && options.runsDhcp() && options.offload(), "gvforwarder always runs DHCP");
+        assertFalse(ForwarderOptions.parse("-preexisting").runsDhcp(), "but not on a preexisting TAP");
+        assertFalse(ForwarderOptions.parse("-dhcp=false").runsDhcp());
 
         options = ForwarderOptions.parse("--url=qemu+tcp://127.0.0.1:5000", "-iface", "podman-usermode",
                 "-stop-if-exist", "ignore", "-mtu=1500", "-debug=1", "--dhcp", "-preexisting=false");
@@ -106,37 +129,57 @@ class ForwarderMainTest {
 
     @Test
     void tapConfig_configuresUnlessPreexisting() throws Exception {
-        var config = ForwarderOptions.parse("-mtu", "1500").tapConfig();
+        var config = ForwarderOptions.parse("-mtu", "1500").tapConfig(false);
         assertEquals(1500, config.mtu().getAsInt());
         assertTrue(config.up() && config.mac().isPresent() && !config.preexisting());
-        config = ForwarderOptions.parse("-preexisting", "-iface", "tap7").tapConfig();
+        assertFalse(config.offload(), "no vnet mode where the endpoint does not offer it");
+        assertTrue(ForwarderOptions.parse().tapConfig(true).offload());
+        assertFalse(ForwarderOptions.parse("-offload=false").tapConfig(true).offload());
+        config = ForwarderOptions.parse("-preexisting", "-iface", "tap7").tapConfig(false);
         assertTrue(config.preexisting());
         assertEquals("tap7", config.name());
         assertFalse(config.up() || config.mac().isPresent() || config.mtu().isPresent());
+        assertEquals(4000, ForwarderOptions.parse().tapConfig(false).mtu().getAsInt());
+    }
+
+    @Test
+    void mac_goForms_andEmptyKeepsTheKernels() throws Exception {
+        byte[] expected = io.tapvsock.tap.TapConfig.parseMac("5a:94:ef:e4:0c:ee");
+        for (String form : List.of("5a:94:ef:e4:0c:ee", "5A-94-EF-E4-0C-EE", "5a94.efe4.0cee")) {
+            assertArrayEquals(expected, ForwarderOptions.parse("-mac", form).tapConfig(false).mac().orElseThrow(),
+                    form);
+        }
+        var config = ForwarderOptions.parse("-mac", "").tapConfig(false);
+        assertTrue(config.mac().isEmpty() && config.up());
+        for (String bad : List.of("5a94.efe4", "5a94.efe4.0cez", "5a:94:ef:e4:0c")) {
+            errBytes.reset();
+            assertEquals(2, run("-mac", bad), bad);
+            assertTrue(err().contains("invalid value \"" + bad + "\" for flag -mac"), err());
+        }
     }
 
     @Test
     void endpoint_parsesQemuForms() {
-        QemuEndpoint unix = QemuEndpoint.parse("qemu+unix:///run/tapvsock/qemu.sock");
+        SocketEndpoint unix = (SocketEndpoint) Endpoint.parse("qemu+unix:///run/tapvsock/qemu.sock");
         assertEquals("/run/tapvsock/qemu.sock", unix.unix().getPath().toString());
-        QemuEndpoint tcp = QemuEndpoint.parse("qemu+tcp://127.0.0.1:1234");
+        SocketEndpoint tcp = (SocketEndpoint) Endpoint.parse("qemu+tcp://127.0.0.1:1234");
         assertEquals("127.0.0.1", tcp.host());
         assertEquals(1234, tcp.port());
-        assertEquals("::1", QemuEndpoint.parse("qemu+tcp://[::1]:80").host());
+        assertTrue(tcp.qemu());
+        assertEquals("::1", ((SocketEndpoint) Endpoint.parse("qemu+tcp://[::1]:80")).host());
         for (String bad : List.of("qemu+unix://relative.sock", "qemu+unix://", "qemu+tcp://host",
-                "qemu+tcp://127.0.0.1:0", "qemu+tcp://127.0.0.1:70000", "qemu+tcp://127.0.0.1:5/x",
-                "tcp://127.0.0.1:5", "")) {
-            assertThrows(IllegalArgumentException.class, () -> QemuEndpoint.parse(bad), bad);
+                "qemu+tcp://127.0.0.1:0", "qemu+tcp://127.0.0.1:70000", "qemu+tcp://127.0.0.1:5/x", "")) {
+            assertThrows(IllegalArgumentException.class, () -> Endpoint.parse(bad), bad);
         }
     }
 
     @Test
     void dhcpCommand_prefersUdhcpcThenBusyboxThenDhclient() {
-        assertEquals(List.of("udhcpc", "-f", "-q", "-n", "-i", "tap0"),
+        assertEquals(List.of("udhcpc", "-f", "-q", "-i", "tap0"),
                 DhcpClient.command("tap0", name -> true).orElseThrow());
-        assertEquals(List.of("busybox", "udhcpc", "-f", "-q", "-n", "-i", "tap0"),
+        assertEquals(List.of("busybox", "udhcpc", "-f", "-q", "-i", "tap0"),
                 DhcpClient.command("tap0", name -> !name.equals("udhcpc")).orElseThrow());
-        assertEquals(List.of("dhclient", "-1", "tap0"),
+        assertEquals(List.of("dhclient", "-4", "-d", "-v", "tap0"),
                 DhcpClient.command("tap0", name -> name.equals("dhclient")).orElseThrow());
         assertTrue(DhcpClient.command("tap0", name -> false).isEmpty());
     }

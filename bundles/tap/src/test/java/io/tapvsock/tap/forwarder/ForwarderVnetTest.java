@@ -73,7 +73,7 @@ class ForwarderVnetTest {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", classes.toString(), ForwarderMain.class.getName(),
-                "-url", "qemu+unix://" + socket, "-iface", "tap0", "-mtu", "1500", "-debug"));
+                "-url", "qemu+unix://" + socket, "-iface", "tap0", "-mtu", "1500", "-debug", "-dhcp=false"));
         command.addAll(List.of(extra));
         forwarder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
