@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.tapvsock.api.VirtualNetwork;
+import io.tapvsock.transport.common.stream.StreamServerChannels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -73,7 +74,7 @@ public final class QemuListener implements AutoCloseable {
                     + " already exists (remove it first)");
         }
         EventLoop loop = network.eventLoop();
-        ServerChannels channels = ServerChannels.forLoop(loop, address);
+        StreamServerChannels channels = StreamServerChannels.forLoop(loop, address);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loop, loop)
                 .channelFactory(channels.factory())
