@@ -18,4 +18,11 @@ public interface UdpReplier {
      * @param payload transferred: callee releases
      */
     void send(MacAddress destinationMac, Ipv4Address destination, int destinationPort, ByteBuf payload);
+
+    /**
+     * A replier for answers that come after the call returns (a DNS answer relayed from an upstream server): the
+     * same source address and port, usable on the network loop for as long as the network runs; each datagram
+     * goes out at once. Call it during the call this replier was passed to.
+     */
+    UdpReplier forLater();
 }

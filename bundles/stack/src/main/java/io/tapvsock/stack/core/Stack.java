@@ -2,10 +2,15 @@ package io.tapvsock.stack.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.tapvsock.api.FrameSink;
+import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GatewayUdpService;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
@@ -26,14 +31,19 @@ import io.tapvsock.stack.net.IcmpEcho;
 import io.tapvsock.stack.net.Ipv4Output;
 import io.tapvsock.stack.net.NeighbourTable;
 import io.tapvsock.stack.net.TransportDispatch;
+import io.tapvsock.stack.tcp.GuestChannel;
 import io.tapvsock.stack.tcp.TcpNat;
 import io.tapvsock.stack.udp.UdpNat;
+import java.net.ConnectException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 
 /**
@@ -69,6 +79,8 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     private GatewayAddresses addresses;
     /** Port to service; replaced whole (copy on write) by any thread, read by the loop. */
     private volatile IntObjectMap<GatewayUdpService> udpServices = new IntObjectHashMap<>();
+    /** Port to TCP service, the same way. */
+    private volatile IntObjectMap<GatewayTcpService> tcpServices = new IntObjectHashMap<>();
     private long gatewayUdpPackets;
 
     /**
@@ -143,6 +155,63 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         copy.putAll(udpServices);
         copy.remove(port);
         udpServices = copy;
+    }
+
+    /** Registers the service for a gateway TCP port; the last one registered for a port serves it. Any thread. */
+    public synchronized void addTcpService(int port, GatewayTcpService service) {
+        IntObjectMap<GatewayTcpService> copy = new IntObjectHashMap<>();
+        copy.putAll(tcpServices);
+        copy.put(port, service);
+        tcpServices = copy;
+    }
+
+    /** Unregisters it, if it still serves that port. Connections it serves stay until they end. Any thread. */
+    public synchronized void removeTcpService(int port, GatewayTcpService service) {
+        if (tcpServices.get(port) != service) {
+            return;
+        }
+        IntObjectMap<GatewayTcpService> copy = new IntObjectHashMap<>();
+        copy.putAll(tcpServices);
+        copy.remove(port);
+        tcpServices = copy;
+    }
+
+    /**
+     * Opens a TCP connection into a guest (GuestTcpConnector). Any thread.
+     *
+     * @param handler added to the channel's pipeline before the SYN goes out
+     */
+    public ChannelFuture connectTcp(InetSocketAddress source, InetSocketAddress destination, ChannelHandler handler) {
+        GuestChannel channel = new GuestChannel(source, destination);
+        ChannelPromise promise = new DefaultChannelPromise(channel, loop);
+        String bad = badConnectAddresses(source, destination);
+        if (bad != null) {
+            promise.setFailure(new IllegalArgumentException(bad));
+            return promise;
+        }
+        channel.pipeline().addLast(handler);
+        int sourceIp = Ipv4Address.fromBytes(source.getAddress().getAddress()).bits();
+        int destinationIp = Ipv4Address.fromBytes(destination.getAddress().getAddress()).bits();
+        try {
+            loop.execute(() -> tcp.connect(channel, promise, sourceIp, source.getPort(), destinationIp,
+                    destination.getPort()));
+        } catch (RejectedExecutionException e) {
+            promise.setFailure(new ConnectException("the network is closing"));
+        }
+        return promise;
+    }
+
+    private static String badConnectAddresses(InetSocketAddress source, InetSocketAddress destination) {
+        if (source.isUnresolved() || !(source.getAddress() instanceof Inet4Address)) {
+            return "source must be an IPv4 address: " + source;
+        }
+        if (destination.isUnresolved() || !(destination.getAddress() instanceof Inet4Address)) {
+            return "destination must be an IPv4 address: " + destination;
+        }
+        if (destination.getPort() == 0) {
+            return "destination port must be 1..65535: " + destination;
+        }
+        return null;
     }
 
     // ---- GatewayEndpoint: the switch's uplink
@@ -283,6 +352,11 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         } catch (UnknownHostException e) {
             throw new AssertionError("4 bytes are always an IPv4 address", e);
         }
+    }
+
+    @Override
+    public GatewayTcpService gatewayTcpService(int destination, int port) {
+        return destination == addresses.gatewayIp() ? tcpServices.get(port) : null;
     }
 
     @Override

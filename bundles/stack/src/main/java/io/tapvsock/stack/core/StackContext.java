@@ -3,6 +3,7 @@ package io.tapvsock.stack.core;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.NetworkSettings;
 import java.net.InetAddress;
 
@@ -65,6 +66,11 @@ public interface StackContext {
      * multicast, the gateway itself).
      */
     InetAddress hostAddressFor(int destination);
+
+    /** The gateway TCP service for a guest's SYN to {@code destination}:{@code port}, or null (then it is NATed). */
+    default GatewayTcpService gatewayTcpService(int destination, int port) {
+        return null;
+    }
 
     /** Counts one dropped packet under a short reason ("tcp-bad-checksum"); /stats shows them by reason. */
     void drop(String reason);

@@ -13,7 +13,8 @@ import io.tapvsock.stack.wire.UdpHeader;
 /**
  * The {@link UdpReplier} handed to gateway services: datagrams from gatewayIP:(the port the request came to),
  * a UDP header buffer composed with the service's payload (RFC 768). One instance, reopened for every call, so
- * that a service call allocates nothing; it refuses to send once the call has returned. Network loop only.
+ * that a service call allocates nothing; it refuses to send once the call has returned. {@link #forLater()}
+ * makes a lasting one, which flushes each datagram itself. Network loop only.
  */
 public final class GatewayUdpReplier implements UdpReplier {
 
@@ -23,10 +24,22 @@ public final class GatewayUdpReplier implements UdpReplier {
     private int sourceIp;
     private int sourcePort;
     private boolean open;
+    /** A lasting replier: nothing flushes after it, so it flushes each datagram. */
+    private final boolean lasting;
 
     public GatewayUdpReplier(StackContext context, Ipv4Output output) {
         this.context = context;
         this.output = output;
+        this.lasting = false;
+    }
+
+    private GatewayUdpReplier(GatewayUdpReplier call) {
+        this.context = call.context;
+        this.output = call.output;
+        this.sourceIp = call.sourceIp;
+        this.sourcePort = call.sourcePort;
+        this.open = true;
+        this.lasting = true;
     }
 
     /** Valid from here until {@link #close()}: replies go from {@code sourceIp:sourcePort}. */
@@ -37,7 +50,17 @@ public final class GatewayUdpReplier implements UdpReplier {
     }
 
     public void close() {
-        open = false;
+        if (!lasting) {
+            open = false;
+        }
+    }
+
+    @Override
+    public UdpReplier forLater() {
+        if (!open) {
+            throw new IllegalStateException("forLater() must be called during the call the replier was passed to");
+        }
+        return lasting ? this : new GatewayUdpReplier(this);
     }
 
     @Override
@@ -63,5 +86,8 @@ public final class GatewayUdpReplier implements UdpReplier {
         CompositeByteBuf l4 = context.alloc().compositeDirectBuffer(2);
         l4.addComponents(true, udp, payload);
         output.sendTo(destinationMac.bits(), sourceIp, destination.bits(), Ipv4Header.PROTOCOL_UDP, l4);
+        if (lasting) {
+            context.flush();
+        }
     }
 }

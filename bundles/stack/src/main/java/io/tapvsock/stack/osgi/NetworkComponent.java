@@ -1,12 +1,16 @@
 package io.tapvsock.stack.osgi;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tapvsock.api.FrameSink;
+import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GatewayUdpService;
+import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.NetworkPort;
@@ -16,6 +20,7 @@ import io.tapvsock.stack.core.HostChannels;
 import io.tapvsock.stack.core.Stack;
 import io.tapvsock.stack.core.StackLimits;
 import io.tapvsock.stack.core.StackNetwork;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,13 +40,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The DS adapter of the virtual network: reads the configuration ({@link NetworkSettings#PID} with
  * {@link NetworkSettings#FLAGS_PID} merged over it, which DS does for a component with both PIDs), starts the
- * network loop, builds the {@link Stack} and publishes it as {@link VirtualNetwork}. A refused configuration
+ * network loop, builds the {@link Stack} and publishes it as {@link VirtualNetwork} and {@link GuestTcpConnector}. A refused configuration
  * change is logged and the previous one stays in force.
  */
-@Component(service = {VirtualNetwork.class, StackControl.class},
+@Component(service = {VirtualNetwork.class, GuestTcpConnector.class, StackControl.class},
         configurationPid = {NetworkSettings.PID, NetworkSettings.FLAGS_PID},
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-public final class NetworkComponent implements VirtualNetwork, StackControl {
+public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector, StackControl {
 
     /**
      * Documents the keys for metatype (designated for {@link NetworkSettings#PID}: DS allows a Designate only on a
@@ -105,8 +110,7 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
     private final EventLoop loop;
     private final Stack stack;
     private final StackNetwork network;
-    private final Map<ComponentServiceObjects<GatewayUdpService>, LazyGatewayUdpService> gatewayServices =
-            new ConcurrentHashMap<>();
+    private final Map<ComponentServiceObjects<?>, BoundService> gatewayServices = new ConcurrentHashMap<>();
 
     @Activate
     public NetworkComponent(Map<String, Object> properties) {
@@ -164,29 +168,65 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
         }
     }
 
-    /** Bound as service objects, fetched on first use: see LazyGatewayUdpService for why. */
+    /** Bound as service objects, fetched on first use: see LazyServiceObject for why. */
     @Reference(service = GatewayUdpService.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeGatewayUdpService")
     void addGatewayUdpService(ComponentServiceObjects<GatewayUdpService> objects, Map<String, Object> properties) {
-        int port = udpPort(properties);
+        int port = port(properties, GatewayUdpService.PORT, "GatewayUdpService");
         if (port > 0) {
-            LazyGatewayUdpService service = new LazyGatewayUdpService(objects);
-            gatewayServices.put(objects, service);
+            LazyServiceObject<GatewayUdpService> lazy = new LazyServiceObject<>(objects);
+            GatewayUdpService service = (datagram, replier) -> {
+                GatewayUdpService target = lazy.get();
+                if (target != null) {
+                    target.receive(datagram, replier);
+                }
+            };
+            gatewayServices.put(objects, new BoundService(port, service, lazy));
             stack.addUdpService(port, service);
         }
     }
 
-    void removeGatewayUdpService(ComponentServiceObjects<GatewayUdpService> objects, Map<String, Object> properties) {
-        LazyGatewayUdpService service = gatewayServices.remove(objects);
-        int port = udpPort(properties);
-        if (service != null && port > 0) {
-            stack.removeUdpService(port, service);
-            loop.execute(service::release);
+    void removeGatewayUdpService(ComponentServiceObjects<GatewayUdpService> objects) {
+        BoundService bound = gatewayServices.remove(objects);
+        if (bound != null) {
+            stack.removeUdpService(bound.port(), (GatewayUdpService) bound.service());
+            loop.execute(bound.lazy()::release);
         }
     }
 
-    private static int udpPort(Map<String, Object> properties) {
-        Object value = properties.get(GatewayUdpService.PORT);
+    /** Bound as service objects, fetched on first use: see LazyServiceObject for why. */
+    @Reference(service = GatewayTcpService.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeGatewayTcpService")
+    void addGatewayTcpService(ComponentServiceObjects<GatewayTcpService> objects, Map<String, Object> properties) {
+        int port = port(properties, GatewayTcpService.PORT, "GatewayTcpService");
+        if (port > 0) {
+            LazyServiceObject<GatewayTcpService> lazy = new LazyServiceObject<>(objects);
+            GatewayTcpService service = channel -> {
+                GatewayTcpService target = lazy.get();
+                if (target == null) {
+                    throw new IllegalStateException("the service on TCP port " + port + " is going away");
+                }
+                target.accept(channel);
+            };
+            gatewayServices.put(objects, new BoundService(port, service, lazy));
+            stack.addTcpService(port, service);
+        }
+    }
+
+    void removeGatewayTcpService(ComponentServiceObjects<GatewayTcpService> objects) {
+        BoundService bound = gatewayServices.remove(objects);
+        if (bound != null) {
+            stack.removeTcpService(bound.port(), (GatewayTcpService) bound.service());
+            loop.execute(bound.lazy()::release);
+        }
+    }
+
+    /** A gateway service as the stack holds it: the adapter registered for its port, and the lazy service object. */
+    private record BoundService(int port, Object service, LazyServiceObject<?> lazy) {
+    }
+
+    private static int port(Map<String, Object> properties, String key, String what) {
+        Object value = properties.get(key);
         try {
             int port = value instanceof Number number ? number.intValue() : Integer.parseInt(String.valueOf(value).trim());
             if (port >= 1 && port <= 65535) {
@@ -195,9 +235,15 @@ public final class NetworkComponent implements VirtualNetwork, StackControl {
         } catch (NumberFormatException e) {
             // reported below
         }
-        LOG.log(System.Logger.Level.WARNING, "GatewayUdpService ignored: " + GatewayUdpService.PORT + " is \""
-                + value + "\", not a port 1..65535");
+        LOG.log(System.Logger.Level.WARNING, what + " ignored: " + key + " is \"" + value + "\", not a port 1..65535");
         return -1;
+    }
+
+    // ---- GuestTcpConnector
+
+    @Override
+    public ChannelFuture connect(InetSocketAddress source, InetSocketAddress destination, ChannelHandler handler) {
+        return stack.connectTcp(source, destination, handler);
     }
 
     // ---- VirtualNetwork

@@ -18,8 +18,8 @@ import io.netty.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The host socket of one NATed connection: a thin Netty handler that turns channel events into calls on
- * {@link TcpNat}, and the {@link HostEnd} the connection writes through. Auto-read is off: the socket is read
+ * The host socket of one NATed connection: the {@link HostEnd} the connection writes through, and a thin Netty
+ * handler that turns the socket's events into calls on {@link TcpNat}. Auto-read is off: the socket is read
  * only while the guest's window has room. Network loop only (the channel is registered on it).
  *
  * <p>Works around a Netty 4.2.18 epoll bug that would lose guest data once the host has half-closed. Netty's epoll
@@ -33,26 +33,16 @@ import java.util.concurrent.TimeUnit;
  * epoll and Netty's own writes are safe, provided it never drops EPOLLOUT with data still queued: it does that only
  * when a flush uses up the write spin count, which is therefore set out of reach.
  */
-final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
+final class HostLink extends Link {
 
     /** How long a closed connection's socket may take to hand its queued data and FIN to a slow host reader. */
     private static final long LINGER_SECONDS = 60;
 
-    private final TcpNat nat;
-    final long addressKey;
-    final int portKey;
-    TcpConnection connection;
+    /** The channel's handler: Netty's events become calls on TcpNat. */
+    final ChannelInboundHandlerAdapter handler = new Events();
     Channel channel;
-    /** This connection's place in TcpNat's deadline queue. */
-    final DeadlineQueue.Entry<HostLink> timer = new DeadlineQueue.Entry<>(this);
     /** The host connect has not completed yet. */
     boolean connecting;
-    /** In TcpNat's list of connections touched during the guest's burst. */
-    boolean touched;
-    /** In TcpNat's list of connections with host data or EOF to dispatch at the end of the loop's pass. */
-    boolean hostReady;
-    /** Guest data could not be written (the host socket is gone): the connection must be reset. */
-    boolean failed;
     /** We closed the channel ourselves; its close events are not news. */
     private boolean closedByUs;
     /**
@@ -70,9 +60,7 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     private boolean rearming;
 
     HostLink(TcpNat nat, long addressKey, int portKey) {
-        this.nat = nat;
-        this.addressKey = addressKey;
-        this.portKey = portKey;
+        super(nat, addressKey, portKey);
     }
 
     // ---------------------------------------------------------------- HostEnd
@@ -142,7 +130,7 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
         }
     }
 
-    /** The guest's window is full: no host reads until {@link #resumeReading()}. */
+    @Override
     void pauseReading() {
         if (reading) {
             reading = false;
@@ -151,6 +139,7 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
     }
 
     /** Writes queued during the guest's burst go out. */
+    @Override
     void flush() {
         if (channel == null || !channel.isActive() || rearming) {
             return;
@@ -189,6 +178,7 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
      * a normal close lets data already accepted from the guest and our FIN go out first: shutdownOutput's listener
      * closes once they are written, or the linger time closes a socket whose host does not read.
      */
+    @Override
     void close() {
         closedByUs = true;
         if (channel == null || !channel.isOpen()) {
@@ -205,58 +195,62 @@ final class HostLink extends ChannelInboundHandlerAdapter implements HostEnd {
 
     // ---------------------------------------------------------------- Netty events
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf data) {
-            nat.hostRead(this, data);
-        } else {
-            ReferenceCountUtil.release(msg);
+    /** The host channel's events. */
+    private final class Events extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf data) {
+                nat.hostRead(HostLink.this, data);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
         }
-    }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        nat.hostReadComplete(this);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent && !eof) {
-            eof = true;
-            reading = false;
-            nat.hostEof(this);
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            nat.hostReadComplete(HostLink.this);
         }
-        ReferenceCountUtil.release(evt);
-    }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        epoll = ctx.channel() instanceof EpollSocketChannel;
-        if (epoll) {
-            // A flush that used up its spin count drops EPOLLOUT with data still queued (see the class comment).
-            ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE);
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !eof) {
+                eof = true;
+                reading = false;
+                nat.hostEof(HostLink.this);
+            }
+            ReferenceCountUtil.release(evt);
         }
-        ctx.fireChannelActive();
-    }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (!closedByUs && ctx.channel().isWritable()) { // after close() the connection is gone
-            nat.hostDrained(this);
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            epoll = ctx.channel() instanceof EpollSocketChannel;
+            if (epoll) {
+                // A flush that used up its spin count drops EPOLLOUT with data still queued (see the class comment).
+                ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE);
+            }
+            ctx.fireChannelActive();
         }
-    }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!closedByUs) {
-            nat.hostFailed(this, cause);
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (!closedByUs && ctx.channel().isWritable()) { // after close() the connection is gone
+                nat.hostDrained(HostLink.this);
+            }
         }
-    }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (!closedByUs && !connecting) {
-            nat.hostInactive(this, eof);
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!closedByUs) {
+                nat.hostFailed(HostLink.this, cause);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!closedByUs && !connecting) {
+                nat.hostInactive(HostLink.this, eof);
+            }
         }
     }
 }

@@ -172,8 +172,15 @@ public final class TcpConnection {
 
     /** Whether to read the host socket now: the guest's window has room beyond what is buffered for it. */
     boolean wantsHostData() {
-        return state.sendsData() && !snd.finQueued
-                && snd.buffer.bytes() < Math.min(settings.sendBuffer(), snd.wnd);
+        return hostDataRoom() > 0;
+    }
+
+    /** How many bytes of host data the guest's window (and our send buffer) takes now beyond what is buffered. */
+    int hostDataRoom() {
+        if (!state.sendsData() || snd.finQueued) {
+            return 0;
+        }
+        return Math.max(0, Math.min(settings.sendBuffer(), snd.wnd) - snd.buffer.bytes());
     }
 
     /** The host socket took buffered bytes: acknowledge at once if the window grew enough to matter. */

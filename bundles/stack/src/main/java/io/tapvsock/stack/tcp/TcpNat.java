@@ -3,19 +3,25 @@ package io.tapvsock.stack.tcp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tapvsock.api.GatewayTcpService;
+import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.stack.core.StackContext;
 import io.tapvsock.stack.wire.Ipv4Header;
 import io.tapvsock.stack.wire.TcpHeader;
 import io.tapvsock.stack.wire.TcpRepr;
 import io.tapvsock.stack.wire.WireException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,26 +41,33 @@ import java.util.concurrent.TimeUnit;
  * frames, written during the guest's burst and flushed at its end, when the held-back ACKs go out too. Host data
  * is read only while the guest's window has room and goes out in MSS-sized segments (a header buffer composed with
  * a payload slice), or in super-segments of up to 64 KiB when the guest's link segments TCP itself. Timers are deadlines kept by the connections, queued here by deadline; this class keeps one
- * wakeup on the loop for the earliest. Network loop only.
+ * wakeup on the loop for the earliest.
+ *
+ * <p>Two kinds of connection have no host socket: a guest's SYN to a gateway TCP service, answered at once and
+ * served by a {@link GuestChannel}, and connections we open into a guest ({@link #connect}), which are
+ * GuestChannels too. Network loop only.
  */
 public final class TcpNat {
 
     private static final System.Logger LOG = System.getLogger(TcpNat.class.getName());
     private static final long NEVER = TcpConnection.NEVER;
+    /** Where ports for connections into guests come from when the caller leaves the choice to us (Linux's range). */
+    private static final int EPHEMERAL_FIRST = 32768;
+    private static final int EPHEMERAL_COUNT = 61000 - EPHEMERAL_FIRST;
 
     private final StackContext context;
     /** Settings for new connections; a connection keeps the ones it was opened with. */
     private TcpSettings settings;
     private final TcpStats stats = new TcpStats();
-    private final FlowTable<HostLink> flows = new FlowTable<>();
+    private final FlowTable<Link> flows = new FlowTable<>();
     /** Host connects in flight per destination: key (destination address, destination port), value a counter. */
     private final FlowTable<int[]> pendingByDestination = new FlowTable<>();
-    private final ArrayList<HostLink> touched = new ArrayList<>();
+    private final ArrayList<Link> touched = new ArrayList<>();
     /** Every connection with a deadline, earliest first. */
-    private final DeadlineQueue<HostLink> deadlines = new DeadlineQueue<>();
-    private final ArrayList<HostLink> due = new ArrayList<>();
+    private final DeadlineQueue<Link> deadlines = new DeadlineQueue<>();
+    private final ArrayList<Link> due = new ArrayList<>();
     /** Connections whose host socket gave data or EOF in this pass of the loop: dispatched once it ends. */
-    private final ArrayList<HostLink> hostReady = new ArrayList<>();
+    private final ArrayList<Link> hostReady = new ArrayList<>();
     private final Runnable endOfHostPass = this::endOfHostPass;
     private boolean hostPassScheduled;
     private final TcpHeader inbound = new TcpHeader();
@@ -121,7 +134,7 @@ public final class TcpNat {
         int payloadLength = inbound.payloadLength();
         long addressKey = FlowTable.addresses(source, destination);
         int portKey = FlowTable.ports(seg.sourcePort(), seg.destinationPort());
-        HostLink link = flows.get(addressKey, portKey);
+        Link link = flows.get(addressKey, portKey);
         if (link != null && link.connection.state() == TcpState.TIME_WAIT && seg.has(TcpHeader.SYN)
                 && !seg.has(TcpHeader.ACK)) {
             remove(link); // RFC 1122 §4.2.2.13: a new SYN may reopen a 4-tuple in TIME-WAIT
@@ -155,7 +168,7 @@ public final class TcpNat {
         }
         long now = context.nanoTime();
         for (int i = 0; i < touched.size(); i++) {
-            HostLink link = touched.get(i);
+            Link link = touched.get(i);
             link.touched = false;
             link.flush();
             dispatch(link, now);
@@ -172,7 +185,7 @@ public final class TcpNat {
     /** Bytes from guests written toward host sockets and not taken by them yet, over all connections. */
     long bufferedTowardHosts() {
         long total = 0;
-        for (HostLink link : flows.values()) {
+        for (Link link : flows.values()) {
             total += link.bufferedBytes();
         }
         return total;
@@ -181,7 +194,7 @@ public final class TcpNat {
     /** Bytes read from host sockets and not yet acknowledged by guests, over all connections. */
     long bufferedTowardGuests() {
         long total = 0;
-        for (HostLink link : flows.values()) {
+        for (Link link : flows.values()) {
             total += link.connection.snd.buffer.bytes();
         }
         return total;
@@ -199,7 +212,7 @@ public final class TcpNat {
             wakeup.cancel(false);
             wakeup = null;
         }
-        for (HostLink link : flows.values()) {
+        for (Link link : flows.values()) {
             link.close();
             link.connection.release();
             flows.remove(link.addressKey, link.portKey, link);
@@ -243,6 +256,11 @@ public final class TcpNat {
             stats.refused("pending-connect-limit");
             return;
         }
+        GatewayTcpService service = context.gatewayTcpService(destination, syn.destinationPort());
+        if (service != null) {
+            openService(service, source, destination, syn, addressKey, portKey);
+            return;
+        }
         InetAddress hostAddress = context.hostAddressFor(destination);
         if (hostAddress == null) {
             refuse(source, destination, syn, "destination-refused");
@@ -261,10 +279,108 @@ public final class TcpNat {
         }
         pendingHere[0]++;
         link.connecting = true;
-        ChannelFuture connect = bootstrap.clone().handler(link)
+        ChannelFuture connect = bootstrap.clone().handler(link.handler)
                 .connect(new InetSocketAddress(hostAddress, syn.destinationPort()));
         link.channel = connect.channel();
         connect.addListener(future -> connected(link, future.isSuccess(), future.cause()));
+    }
+
+    /** A guest's SYN to a gateway TCP service: accepted at once, served by a channel, no host connect. */
+    private void openService(GatewayTcpService service, int source, int destination, TcpRepr syn, long addressKey,
+            int portKey) {
+        GuestChannel channel = new GuestChannel(new InetSocketAddress(ipv4(destination), syn.destinationPort()),
+                new InetSocketAddress(ipv4(source), syn.sourcePort()));
+        GuestChannelLink link = new GuestChannelLink(this, addressKey, portKey, channel, null);
+        TcpConnection connection = new TcpConnection(settings, link, stats, destination, syn.destinationPort(),
+                source, syn.sourcePort(), ThreadLocalRandom.current().nextInt(), context.settings().mtu());
+        link.connection = connection;
+        channel.attach(link, channel.localAddress());
+        context.loop().register(channel); // on the loop: registered before this returns
+        long now = context.nanoTime();
+        connection.listen(syn, now);
+        flows.put(addressKey, portKey, link);
+        try {
+            service.accept(channel);
+            stats.passiveOpenings++;
+            connection.accept();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "gateway TCP service on port " + syn.destinationPort() + " failed", e);
+            stats.refused("gateway-service-failed");
+            connection.refuse();
+        }
+        dispatch(link, now);
+    }
+
+    /**
+     * Opens a connection into a guest: the SYN goes out now, and {@code promise} completes when the guest answers
+     * (or fails when it refuses, does not answer within the SYN retransmissions, or a limit says no).
+     *
+     * @param channel not registered yet; registered on the loop here
+     * @param sourcePort 0 picks a free ephemeral port
+     */
+    public void connect(GuestChannel channel, ChannelPromise promise, int source, int sourcePort, int destination,
+            int destinationPort) {
+        context.loop().register(channel);
+        if (closed) {
+            refuseConnect(channel, promise, "connect-network-closed", new ClosedChannelException());
+            return;
+        }
+        if (flows.size() >= settings.maxConnections()) {
+            refuseConnect(channel, promise, "connection-limit",
+                    new ConnectException("connection limit reached (" + settings.maxConnections() + ")"));
+            return;
+        }
+        if (!context.settings().subnet().contains(new Ipv4Address(destination))) {
+            refuseConnect(channel, promise, "connect-outside-subnet", new ConnectException(new Ipv4Address(destination)
+                    + " is not in the virtual network " + context.settings().subnet()));
+            return;
+        }
+        int port = sourcePort == 0 ? freePort(source, destination, destinationPort) : sourcePort;
+        long addressKey = FlowTable.addresses(destination, source);
+        int portKey = FlowTable.ports(destinationPort, port);
+        if (port < 0 || flows.get(addressKey, portKey) != null) {
+            refuseConnect(channel, promise, "connect-address-in-use", new BindException("address in use: "
+                    + new Ipv4Address(source) + ":" + sourcePort + " toward " + new Ipv4Address(destination) + ":"
+                    + destinationPort));
+            return;
+        }
+        GuestChannelLink link = new GuestChannelLink(this, addressKey, portKey, channel, promise);
+        TcpConnection connection = new TcpConnection(settings, link, stats, source, port, destination,
+                destinationPort, ThreadLocalRandom.current().nextInt(), context.settings().mtu());
+        link.connection = connection;
+        channel.attach(link, new InetSocketAddress(ipv4(source), port));
+        connection.connect();
+        flows.put(addressKey, portKey, link);
+        stats.activeOpenings++;
+        dispatch(link, context.nanoTime());
+        flushGuest();
+    }
+
+    private void refuseConnect(GuestChannel channel, ChannelPromise promise, String reason, Exception cause) {
+        stats.refused(reason);
+        promise.tryFailure(cause);
+        channel.close();
+    }
+
+    /** A port of ours that no connection between these two addresses uses, or -1. */
+    private int freePort(int source, int destination, int destinationPort) {
+        long addressKey = FlowTable.addresses(destination, source);
+        int start = ThreadLocalRandom.current().nextInt(EPHEMERAL_COUNT);
+        for (int i = 0; i < EPHEMERAL_COUNT; i++) {
+            int port = EPHEMERAL_FIRST + (start + i) % EPHEMERAL_COUNT;
+            if (flows.get(addressKey, FlowTable.ports(destinationPort, port)) == null) {
+                return port;
+            }
+        }
+        return -1;
+    }
+
+    private static InetAddress ipv4(int address) {
+        try {
+            return InetAddress.getByAddress(new Ipv4Address(address).toBytes());
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 bytes are always an IPv4 address", e);
+        }
     }
 
     private void connected(HostLink link, boolean success, Throwable cause) {
@@ -312,18 +428,18 @@ public final class TcpNat {
     // ---------------------------------------------------------------- host events (from HostLink)
 
     /** @param data transferred: callee releases */
-    void hostRead(HostLink link, ByteBuf data) {
+    void hostRead(Link link, ByteBuf data) {
         link.connection.hostData(data);
         if (!link.connection.wantsHostData()) {
             link.pauseReading(); // Netty's read loop stops here: at most one read beyond the window
         }
     }
 
-    void hostReadComplete(HostLink link) {
+    void hostReadComplete(Link link) {
         hostReady(link);
     }
 
-    void hostEof(HostLink link) {
+    void hostEof(Link link) {
         link.connection.hostEof();
         hostReady(link);
     }
@@ -333,7 +449,7 @@ public final class TcpNat {
      * answers and closes at once (data, then EOF, in one epoll pass) gives the guest one segment with data and
      * FIN, and every guest link one flush per pass.
      */
-    private void hostReady(HostLink link) {
+    private void hostReady(Link link) {
         if (!link.hostReady) {
             link.hostReady = true;
             hostReady.add(link);
@@ -348,7 +464,7 @@ public final class TcpNat {
         hostPassScheduled = false;
         long now = context.nanoTime();
         for (int i = 0; i < hostReady.size(); i++) {
-            HostLink link = hostReady.get(i);
+            Link link = hostReady.get(i);
             link.hostReady = false;
             if (closed || flows.get(link.addressKey, link.portKey) != link) {
                 continue; // removed since (a guest RST)
@@ -362,13 +478,32 @@ public final class TcpNat {
         flushGuest();
     }
 
-    void hostDrained(HostLink link) {
+    /**
+     * A GuestChannel was closed by its pipeline: our FIN follows the data written so far, or a RST when it asked
+     * for one (SO_LINGER 0) or the handshake had not completed. Guest data from now on resets the connection.
+     */
+    void channelClosed(GuestChannelLink link, boolean reset) {
+        if (reset || !link.connection.state().synchronized_()) {
+            link.connection.abort();
+        } else {
+            link.connection.hostEof();
+        }
+        hostReady(link);
+    }
+
+    /** A GuestChannel shut its output down: our FIN follows the data written so far. */
+    void channelOutputShutdown(GuestChannelLink link) {
+        link.connection.hostEof();
+        hostReady(link);
+    }
+
+    void hostDrained(Link link) {
         link.connection.hostDrained();
         dispatch(link, context.nanoTime());
         flushGuest();
     }
 
-    void hostFailed(HostLink link, Throwable cause) {
+    void hostFailed(Link link, Throwable cause) {
         LOG.log(Level.DEBUG, () -> link.connection + ": host socket failed: " + cause);
         link.connection.hostReset();
         dispatch(link, context.nanoTime());
@@ -376,7 +511,7 @@ public final class TcpNat {
     }
 
     /** The host socket closed without an error we saw: like EOF, and guest data from now on resets. */
-    void hostInactive(HostLink link, boolean eofSeen) {
+    void hostInactive(Link link, boolean eofSeen) {
         if (!eofSeen) {
             link.connection.hostEof();
         }
@@ -387,7 +522,7 @@ public final class TcpNat {
     // ---------------------------------------------------------------- transmit and timers
 
     /** Runs the connection's dispatch, then removes it if it closed, else keeps the wakeup for its next deadline. */
-    private void dispatch(HostLink link, long now) {
+    private void dispatch(Link link, long now) {
         TcpConnection connection = link.connection;
         if (link.failed && !connection.isClosed()) {
             connection.abort(); // guest data had nowhere to go
@@ -396,13 +531,14 @@ public final class TcpNat {
         connection.dispatch(now, sink);
         if (connection.isClosed()) {
             remove(link);
-            return;
+        } else {
+            schedule(link, now);
         }
-        schedule(link, now);
+        link.dispatched();
     }
 
     /** Queues the connection for its next deadline, and makes sure the wakeup comes by then. */
-    private void schedule(HostLink link, long now) {
+    private void schedule(Link link, long now) {
         long at = link.connection.pollAt(now);
         if (at == NEVER) {
             deadlines.remove(link.timer);
@@ -413,7 +549,7 @@ public final class TcpNat {
         arm(at, now);
     }
 
-    private void remove(HostLink link) {
+    private void remove(Link link) {
         deadlines.remove(link.timer);
         if (flows.remove(link.addressKey, link.portKey, link)) {
             link.close();
@@ -441,11 +577,11 @@ public final class TcpNat {
         }
         long now = context.nanoTime();
         // Taken out first: a dispatch may queue its connection again at "now", which must wait for the next wakeup.
-        for (HostLink link = deadlines.pollDue(now); link != null; link = deadlines.pollDue(now)) {
+        for (Link link = deadlines.pollDue(now); link != null; link = deadlines.pollDue(now)) {
             due.add(link);
         }
         for (int i = 0; i < due.size(); i++) {
-            HostLink link = due.get(i);
+            Link link = due.get(i);
             if (link.connection.pollAt(now) <= now) {
                 dispatch(link, now);
             } else {

@@ -25,7 +25,7 @@ final class TcpStats {
     private final Map<String, long[]> failedConnections = new TreeMap<>();
     private final Map<String, long[]> dropped = new TreeMap<>();
 
-    /** A guest SYN that got a RST instead of a connection, by reason ("connect-refused", "connection-limit"). */
+    /** A connection that failed to open (a guest SYN that got a RST, or one of ours refused), by reason. */
     void refused(String reason) {
         failedConnections.computeIfAbsent(reason, r -> new long[1])[0]++;
     }

@@ -47,4 +47,9 @@ public final class CapturingReplier implements UdpReplier {
         }
         return all.getFirst();
     }
+
+    @Override
+    public UdpReplier forLater() {
+        return this;
+    }
 }
