@@ -162,6 +162,8 @@ final class Daemon {
                 this::hasExpectedSettings);
         awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=67))",
                 "the DHCP service (bundle io.tapvsock.service.dhcp)", service -> true);
+        awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=53))",
+                "the DNS service (bundle io.tapvsock.service.dns)", service -> true);
     }
 
     /** The API endpoints, then the transport listeners (last: their socket files mean "ready"). */
