@@ -2,27 +2,11 @@ package io.tapvsock.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** gvproxy's {@code -listen-vpnkit URL} and {@code -listen-stdio accept}, and the framings that exclude each other. */
-class ListenVpnkitStdioFlagTest {
-
-    @TempDir
-    Path dir;
-
-    private static DaemonOptions parse(String... args) throws Exception {
-        return DaemonOptions.parse("gvproxy", List.of(args));
-    }
-
-    private static String error(String... args) {
-        return assertThrows(FlagException.class, () -> parse(args)).getMessage();
-    }
+class ListenVpnkitStdioFlagTest extends ListenFlagFixture {
 
     @Test
     void vpnkit_takesUnixAndTcpUrls() throws Exception {
@@ -38,10 +22,7 @@ class ListenVpnkitStdioFlagTest {
     void vpnkit_refusesBadUrlsAndExistingPaths() throws Exception {
         assertEquals("-listen-vpnkit \"udp://x\" is not unix:///path or tcp://host:port",
                 error("-listen-vpnkit", "udp://x"));
-        Path taken = Files.createFile(dir.resolve("taken.sock"));
-        assertEquals("-listen-vpnkit unix://" + taken + ": " + taken
-                        + " already exists (remove it, or is another daemon using it?)",
-                error("-listen-vpnkit", "unix://" + taken));
+        assertExistingPathRefused("-listen-vpnkit", "unix");
     }
 
     @Test

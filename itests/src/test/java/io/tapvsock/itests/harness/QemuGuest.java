@@ -1,35 +1,21 @@
 package io.tapvsock.itests.harness;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A Linux VM under QEMU's TCG with one virtio-net NIC, booted from the Debian kernel and a busybox initramfs.
  * The test supplies the body of {@code /init}; it talks back through marker lines on the serial console, which
  * {@link #await} reads with a deadline. The VM powers off after the body; {@link #close} always kills QEMU.
  */
-public final class QemuGuest implements AutoCloseable {
-    /** The guest MAC that the daemon's static lease maps to 192.168.127.2. */
-    public static final String GUEST_MAC = "5a:94:ef:e4:0c:ee";
-
-    private final Process process;
-    private final List<String> lines = new ArrayList<>();
-    private int cursor;
-    private boolean exited;
+public final class QemuGuest extends ConsoleGuest {
 
     private QemuGuest(Process process) {
-        this.process = process;
-        Thread.ofVirtual().name("qemu-console").start(this::readConsole);
+        super(process, "qemu-console");
     }
 
     /** {@code -netdev} value for a stream connection to the unix socket {@code socket} (qemu framing). */
@@ -66,15 +52,7 @@ public final class QemuGuest implements AutoCloseable {
             "-nographic", "-no-reboot",
             "-netdev", netdev,
             "-device", "virtio-net-pci,netdev=n0,mac=" + GUEST_MAC + ",romfile="));
-        try {
-            Process process = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectErrorStream(true)
-                .start();
-            return new QemuGuest(process);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
+        return new QemuGuest(start(command, null));
     }
 
     /** Debian's busybox-static (a dynamically linked busybox would not run in the initramfs). */
@@ -111,66 +89,9 @@ public final class QemuGuest implements AutoCloseable {
             """;
     }
 
-    private void readConsole() {
-        try (BufferedReader reader = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                synchronized (this) {
-                    lines.add(line.replace("\r", ""));
-                    notifyAll();
-                }
-            }
-        } catch (IOException e) {
-            // QEMU was killed; whatever was read stays in the transcript
-        } finally {
-            synchronized (this) {
-                exited = true;
-                notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Waits for the next console line (after the previous match) that contains a match of {@code pattern};
-     * fails with the console transcript if the VM exits or the deadline passes first.
-     */
-    public synchronized Matcher await(Pattern pattern, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (; cursor < lines.size(); cursor++) {
-                Matcher matcher = pattern.matcher(lines.get(cursor));
-                if (matcher.find()) {
-                    cursor++;
-                    return matcher;
-                }
-            }
-            long left = deadline - System.nanoTime();
-            if (exited || left <= 0) {
-                throw new AssertionError((exited ? "guest console ended" : "timed out after " + timeout)
-                    + " waiting for /" + pattern + "/\n--- guest console ---\n" + transcript());
-            }
-            try {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
-    }
-
-    /** Everything the VM printed so far. */
-    public synchronized String transcript() {
-        return String.join("\n", lines);
-    }
-
-    /** Kills QEMU (it is ours) and waits for it. */
+    /** Kills QEMU (it starts no helpers). */
     @Override
-    public void close() {
+    protected void kill() {
         process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

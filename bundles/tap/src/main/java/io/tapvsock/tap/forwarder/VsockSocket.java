@@ -122,43 +122,30 @@ final class VsockSocket implements Connection {
     /** connect(2) to cid:port (blocking; the kernel gives up after its vsock connect timeout). */
     void connect(long cid, long port) throws IOException {
         String target = "vsock://" + cid + ":" + port;
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
+        inCall(true, arena -> {
             int result = (int) CONNECT.invokeExact(CAPTURE.get(), fd, sockaddr(arena, cid, port), SOCKADDR_VM_SIZE);
             if (result < 0) {
                 throw new ErrnoException("connect " + target, errno());
             }
             name = target;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        } finally {
-            leave();
-        }
+            return null;
+        });
     }
 
     /** bind(2) to cid:port; {@link #VMADDR_CID_ANY} and {@link #VMADDR_PORT_ANY} let the kernel choose. */
     void bind(long cid, long port) throws IOException {
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
+        inCall(true, arena -> {
             int result = (int) BIND.invokeExact(CAPTURE.get(), fd, sockaddr(arena, cid, port), SOCKADDR_VM_SIZE);
             if (result < 0) {
                 throw new ErrnoException("bind vsock://" + cid + ":" + port, errno());
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        } finally {
-            leave();
-        }
+            return null;
+        });
     }
 
     /** getsockname(2): the local port (the one the kernel picked after binding to any port). */
     long localPort() throws IOException {
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
+        return inCall(true, arena -> {
             MemorySegment address = arena.allocate(SOCKADDR_VM_SIZE, 4);
             MemorySegment length = arena.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, SOCKADDR_VM_SIZE);
@@ -170,13 +157,7 @@ final class VsockSocket implements Connection {
                 throw new IOException("getsockname " + name + ": family " + address.get(JAVA_SHORT, 0));
             }
             return Integer.toUnsignedLong(address.get(JAVA_INT, SVM_PORT));
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        } finally {
-            leave();
-        }
+        });
     }
 
     @Override
@@ -184,9 +165,8 @@ final class VsockSocket implements Connection {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        enter();
-        try (Arena arena = dst.isDirect() ? null : Arena.ofConfined()) {
-            // A heap buffer goes through native scratch memory: the kernel needs a stable address.
+        // A heap buffer goes through native scratch memory: the kernel needs a stable address.
+        return inCall(!dst.isDirect(), arena -> {
             MemorySegment target = arena == null ? MemorySegment.ofBuffer(dst) : arena.allocate(dst.remaining());
             long done;
             do {
@@ -206,19 +186,12 @@ final class VsockSocket implements Connection {
             }
             dst.position(dst.position() + (int) done);
             return (int) done;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        } finally {
-            leave();
-        }
+        });
     }
 
     @Override
     public void write(ByteBuffer src) throws IOException {
-        enter();
-        try (Arena arena = src.isDirect() ? null : Arena.ofConfined()) {
+        inCall(!src.isDirect(), arena -> {
             MemorySegment source;
             if (arena == null) {
                 source = MemorySegment.ofBuffer(src);
@@ -243,6 +216,24 @@ final class VsockSocket implements Connection {
                 offset += done;
             }
             src.position(src.limit());
+            return null;
+        });
+    }
+
+    /** Downcalls on the fd, given a confined arena (or null when they need no native memory). */
+    @FunctionalInterface
+    private interface Downcalls<T> {
+        T run(Arena arena) throws Throwable;
+    }
+
+    /**
+     * Runs {@code body} with this thread counted in (the fd stays open until it leaves, see {@link #close()}),
+     * with a confined arena if {@code withArena}. What a downcall throws besides IOException goes on unchecked.
+     */
+    private <T> T inCall(boolean withArena, Downcalls<T> body) throws IOException {
+        enter();
+        try (Arena arena = withArena ? Arena.ofConfined() : null) {
+            return body.run(arena);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

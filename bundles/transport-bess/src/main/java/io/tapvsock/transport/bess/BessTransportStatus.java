@@ -2,6 +2,7 @@ package io.tapvsock.transport.bess;
 
 import io.tapvsock.api.StatsSource;
 import io.tapvsock.transport.common.LinkCounters;
+import io.tapvsock.transport.common.fd.FdFrameSink;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +25,7 @@ public final class BessTransportStatus implements StatsSource {
     /** A client came while another was connected: accepted and closed at once. */
     static final String CLIENTS_REFUSED = "clientsRefused";
     /** A write found the socket's send buffer full (EAGAIN): the rest waited for EPOLLOUT. */
-    static final String WRITE_WAITS = "writeWaits";
+    static final String WRITE_WAITS = FdFrameSink.WRITE_WAITS;
     /** Why each client connection ended, e.g. "peer-closed" or "frame-too-long". */
     static final String CLOSES = "closes";
     /** Why accept(2) failed, e.g. "accept-failed" (out of descriptors). */

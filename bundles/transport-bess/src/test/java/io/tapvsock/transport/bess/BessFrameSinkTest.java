@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.FileDescriptor;
 import io.tapvsock.transport.common.LinkCounters;
+import io.tapvsock.transport.common.fd.FdFrameSink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sink alone over a real connected SOCK_SEQPACKET pair: one message per frame, limits, EAGAIN. */
+/**
+ * The sink ({@link FdFrameSink}, as a bess connection builds it) alone over a real connected SOCK_SEQPACKET pair:
+ * one message per frame, limits, EAGAIN.
+ */
 @Timeout(60)
 class BessFrameSinkTest {
 
@@ -34,7 +38,7 @@ class BessFrameSinkTest {
     private int listenFd;
     private FileDescriptor server;
     private SeqpacketClient client;
-    private BessFrameSink sink;
+    private FdFrameSink sink;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -43,7 +47,7 @@ class BessFrameSinkTest {
         listenFd = SeqpacketSocket.listen(path, 1);
         client = new SeqpacketClient(path);
         server = new FileDescriptor(SeqpacketSocket.accept(listenFd));
-        sink = new BessFrameSink(server, PooledByteBufAllocator.DEFAULT, counters, interest::add, "test", 1514);
+        sink = new FdFrameSink(server, PooledByteBufAllocator.DEFAULT, counters, interest::add, "test", 1514);
     }
 
     @AfterEach

@@ -1,6 +1,7 @@
 package io.tapvsock.transport.tap;
 
 import io.tapvsock.transport.common.LinkCounters;
+import io.tapvsock.transport.common.fd.FdFrameSink;
 import io.tapvsock.api.StatsSource;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import org.osgi.service.component.annotations.Component;
 public final class TapTransportStatus implements StatsSource {
 
     /** A write found the TAP's queue full (EAGAIN): the rest waited for EPOLLOUT. */
-    static final String WRITE_WAITS = "writeWaits";
+    static final String WRITE_WAITS = FdFrameSink.WRITE_WAITS;
     /** Why a link stopped for good, e.g. "read-error". */
     static final String LINK_FAILURES = "linkFailures";
 

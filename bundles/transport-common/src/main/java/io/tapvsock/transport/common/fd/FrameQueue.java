@@ -1,24 +1,24 @@
-package io.tapvsock.transport.tap;
+package io.tapvsock.transport.common.fd;
 
 import io.netty.buffer.ByteBuf;
 
 /**
- * Frames waiting for the TAP, first in first out, each with an int that says how to write it (the sink's
+ * Frames waiting for a file descriptor, first in first out, each with an int that says how to write it (the sink's
  * segmentation mark). Two parallel ring arrays that grow by doubling: no object per frame. Not thread-safe.
  */
-final class FrameQueue {
+public final class FrameQueue {
 
     private ByteBuf[] frames = new ByteBuf[16];
     private int[] marks = new int[16];
     private int head;
     private int size;
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return size == 0;
     }
 
     /** @param frame transferred: the queue holds it until {@link #poll} hands it back */
-    void add(ByteBuf frame, int mark) {
+    public void add(ByteBuf frame, int mark) {
         if (size == frames.length) {
             grow();
         }
@@ -29,17 +29,17 @@ final class FrameQueue {
     }
 
     /** The oldest frame, still queued; null when empty. Borrowed: not retained after return. */
-    ByteBuf peek() {
+    public ByteBuf peek() {
         return size == 0 ? null : frames[head];
     }
 
     /** The oldest frame's mark; only when not empty. */
-    int peekMark() {
+    public int peekMark() {
         return marks[head];
     }
 
     /** Removes the oldest frame; null when empty. Transferred: the caller releases it. */
-    ByteBuf poll() {
+    public ByteBuf poll() {
         if (size == 0) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.tapvsock.transport.tap;
+package io.tapvsock.transport.common.fd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
