@@ -2,6 +2,7 @@ package io.tapvsock.transport.qemu;
 
 import io.tapvsock.transport.common.LinkCounters;
 import io.tapvsock.api.StatsSource;
+import io.tapvsock.transport.common.stream.StreamPort;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +24,8 @@ public final class QemuTransportStatus implements StatsSource {
     static final String CLIENTS_ACCEPTED = "clientsAccepted";
     static final String CLIENTS_REFUSED = "clientsRefused";
     static final String VNET_CONNECTIONS = "vnetConnections";
-    /** Why each client connection ended, e.g. "peer-closed" or "frame-too-long". */
-    static final String CLOSES = "closes";
+    /** Why each client connection ended, e.g. "peer-closed" or "frame-too-long" (counted by the StreamPort). */
+    static final String CLOSES = StreamPort.CLOSES;
 
     private final LinkCounters counters = newCounters();
     private final Set<QemuListener> listeners = new CopyOnWriteArraySet<>();

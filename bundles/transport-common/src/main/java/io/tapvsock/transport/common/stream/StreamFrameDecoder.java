@@ -7,11 +7,15 @@ import java.util.List;
 
 /**
  * Splits a framed stream into Ethernet frames ({@link LengthPrefix}; no RFC: QEMU's net/stream.c, hyperkit's
- * pci_virtio_net_vpnkit.c). Hyperkit's framing:
+ * pci_virtio_net_vpnkit.c). Hyperkit's framing, then QEMU's ({@code -netdev stream} and {@code -netdev socket}):
  * <pre>
  * +--------+--------+------------------------+
  * | length, 16-bit LE| Ethernet II frame ...  |
  * +--------+--------+------------------------+
+ *
+ * +--------+--------+--------+--------+------------------------+
+ * |   frame length, 32-bit big-endian  | Ethernet II frame ...  |
+ * +--------+--------+--------+--------+------------------------+
  * </pre>
  * Each frame is emitted as a retained slice of the read buffer (no copy). A length of 0 or above the maximum
  * throws a {@link FramingException} once, after every frame before it was emitted; the rest of the stream is
@@ -21,20 +25,31 @@ import java.util.List;
 public final class StreamFrameDecoder extends ByteToMessageDecoder {
 
     private final LengthPrefix prefix;
-    private final int maxFrameSize;
+    private int maxFrameSize;
     private boolean broken;
 
     /** @param maxFrameSize the largest frame accepted, at most what the prefix can state */
     public StreamFrameDecoder(LengthPrefix prefix, int maxFrameSize) {
-        if (maxFrameSize < 1 || maxFrameSize > prefix.maxValue()) {
-            throw new IllegalArgumentException("maxFrameSize must be 1.." + prefix.maxValue() + ": " + maxFrameSize);
-        }
         this.prefix = prefix;
-        this.maxFrameSize = maxFrameSize;
+        setMaxFrameSize(maxFrameSize);
     }
 
     public int maxFrameSize() {
         return maxFrameSize;
+    }
+
+    /**
+     * Changes the limit for the frames not decoded yet, e.g. when a qemu connection enters vnet mode and its
+     * records grow by a header. Safe from the handler that takes the frames: each is passed on before the next
+     * is decoded.
+     *
+     * @param maxFrameSize at most what the prefix can state
+     */
+    public void setMaxFrameSize(int maxFrameSize) {
+        if (maxFrameSize < 1 || maxFrameSize > prefix.maxValue()) {
+            throw new IllegalArgumentException("maxFrameSize must be 1.." + prefix.maxValue() + ": " + maxFrameSize);
+        }
+        this.maxFrameSize = maxFrameSize;
     }
 
     /** One frame per call: ByteToMessageDecoder passes each on before decoding the next. */

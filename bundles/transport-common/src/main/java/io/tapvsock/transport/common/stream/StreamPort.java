@@ -17,8 +17,12 @@ import java.lang.System.Logger.Level;
  * it every decoded frame and the end of each read burst, and detaches it when the connection closes. Counts
  * the reason each connection ended in the group {@value #CLOSES}: "peer-closed", "truncated", a
  * {@link FramingException#reason()}, "io-error", or what {@link #closeWith} was told. Network loop only.
+ *
+ * <p>A transport with an extra of its own (qemu's vnet mode) extends this class: {@link #newSink} builds the
+ * port's sink, and {@link #frameRead} sees every decoded frame first and hands the network's ones to
+ * {@link #deliver}.
  */
-public final class StreamPort extends ChannelInboundHandlerAdapter {
+public class StreamPort extends ChannelInboundHandlerAdapter {
 
     /** The counter group of close reasons. */
     public static final String CLOSES = "closes";
@@ -80,7 +84,7 @@ public final class StreamPort extends ChannelInboundHandlerAdapter {
         }
         attachTried = true;
         try {
-            port = network.attach(new StreamFrameSink(ctx.channel(), prefix, maxFrameSize, counters), description);
+            port = network.attach(newSink(ctx.channel()), description);
             portId = port.id();
             LOG.log(Level.INFO, "{0}: client {1} attached as port {2}", description, peer(ctx.channel()), port.id());
         } catch (RuntimeException e) {
@@ -89,17 +93,52 @@ public final class StreamPort extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** @param msg transferred: a decoded frame, handed on to the port */
+    /**
+     * The sink of the port that attaches: frames toward the peer with this connection's prefix and limit. Called
+     * once, on the network loop, when the connection becomes active.
+     */
+    protected StreamFrameSink newSink(Channel channel) {
+        return new StreamFrameSink(channel, prefix, maxFrameSize, counters);
+    }
+
+    /** @param msg transferred: a decoded frame, handed to {@link #frameRead} while attached, else released */
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        NetworkPort to = port;
-        if (!(msg instanceof ByteBuf frame) || to == null) {
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf frame) || port == null) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        frameRead(ctx, frame);
+    }
+
+    /**
+     * One decoded frame while the port is attached: here, straight to the network.
+     *
+     * @param frame transferred: delivered, or released by the subclass that keeps it from the network
+     */
+    protected void frameRead(ChannelHandlerContext ctx, ByteBuf frame) {
+        deliver(frame, false);
+    }
+
+    /**
+     * Hands a frame to the switch port and counts it in.
+     *
+     * @param frame     transferred: the port releases it (or this method, once the port is gone)
+     * @param offloaded its checksum or segmentation is left to us ({@link NetworkPort#receiveOffloaded})
+     */
+    protected final void deliver(ByteBuf frame, boolean offloaded) {
+        NetworkPort to = port;
+        if (to == null) { // detached meanwhile: nobody to take it
+            frame.release();
             return;
         }
         counters.frameIn(frame.readableBytes());
         try {
-            to.receive(frame);
+            if (offloaded) {
+                to.receiveOffloaded(frame);
+            } else {
+                to.receive(frame);
+            }
         } catch (RuntimeException e) {
             // The stack owns the frame now; a throw here is its bug, not the peer's: keep the link up.
             counters.stackError();

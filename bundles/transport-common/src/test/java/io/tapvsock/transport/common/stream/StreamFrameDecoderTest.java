@@ -73,11 +73,67 @@ class StreamFrameDecoderTest {
         assertFalse(channel.finish());
     }
 
+    private static EmbeddedChannel qemu(int max) {
+        return new EmbeddedChannel(new StreamFrameDecoder(LengthPrefix.QEMU, max));
+    }
+
     @Test
-    void qemu_lengths_are_four_bytes_big_endian() {
-        EmbeddedChannel channel = new EmbeddedChannel(new StreamFrameDecoder(LengthPrefix.QEMU, 100));
-        channel.writeInbound(bytes(0, 0, 0, 2, 0xa1, 0xa2));
-        assertArrayEquals(new byte[] {(byte) 0xa1, (byte) 0xa2}, readFrame(channel));
+    void qemu_lengths_are_four_bytes_big_endian_and_frames_come_out_as_slices() {
+        EmbeddedChannel channel = qemu(100);
+        channel.writeInbound(bytes(0, 0, 0, 2, 0xa1, 0xa2, 0, 0, 0, 1, 0xb1));
+        ByteBuf first = channel.readInbound();
+        try {
+            assertArrayEquals(new byte[] {(byte) 0xa1, (byte) 0xa2}, ByteBufUtil.getBytes(first));
+            assertFalse(first.unwrap() == null, "a slice of the read buffer, not a copy");
+        } finally {
+            first.release();
+        }
+        assertArrayEquals(new byte[] {(byte) 0xb1}, readFrame(channel));
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void qemu_frame_split_across_reads_waits_for_its_last_byte() {
+        EmbeddedChannel channel = qemu(100);
+        channel.writeInbound(bytes(0, 0));
+        channel.writeInbound(bytes(0, 3, 1));
+        assertNull(channel.readInbound());
+        channel.writeInbound(bytes(2, 3, 0, 0));
+        assertArrayEquals(new byte[] {1, 2, 3}, readFrame(channel));
+        assertNull(channel.readInbound());
+        channel.writeInbound(bytes(0, 1, 9));
+        assertArrayEquals(new byte[] {9}, readFrame(channel));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void qemu_bad_lengths_throw_once_after_the_frames_before_them() {
+        for (int[] prefix : new int[][] {{0, 0, 0, 0}, {0, 0, 0, 101}, {0xff, 0xff, 0xff, 0xff}}) {
+            EmbeddedChannel channel = qemu(100);
+            FramingException broken = assertThrows(FramingException.class, () -> channel.writeInbound(
+                    bytes(0, 0, 0, 1, 7, prefix[0], prefix[1], prefix[2], prefix[3], 0, 0, 0, 1, 8)));
+            assertEquals(prefix[3] == 0 ? "bad-length-zero" : "frame-too-long", broken.reason());
+            assertArrayEquals(new byte[] {7}, readFrame(channel));
+            assertNull(channel.readInbound());
+            channel.writeInbound(bytes(0, 0, 0, 1, 9));
+            assertNull(channel.readInbound(), "nothing is decoded after the framing broke");
+            assertFalse(channel.finish());
+        }
+    }
+
+    @Test
+    void a_raised_limit_applies_to_the_frames_not_decoded_yet() {
+        StreamFrameDecoder decoder = new StreamFrameDecoder(LengthPrefix.QEMU, 2);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        channel.writeInbound(bytes(0, 0, 0, 2, 1, 2));
+        assertArrayEquals(new byte[] {1, 2}, readFrame(channel));
+        decoder.setMaxFrameSize(3);
+        assertEquals(3, decoder.maxFrameSize());
+        channel.writeInbound(bytes(0, 0, 0, 3, 4, 5, 6));
+        assertArrayEquals(new byte[] {4, 5, 6}, readFrame(channel));
+        assertThrows(IllegalArgumentException.class, () -> decoder.setMaxFrameSize(0));
+        assertThrows(FramingException.class, () -> channel.writeInbound(bytes(0, 0, 0, 4)));
         assertFalse(channel.finish());
     }
 
@@ -129,6 +185,22 @@ class StreamFrameDecoderTest {
         channel.writeInbound(bytes(5, 0, 1, 2));
         assertFalse(channel.finish());
         assertEquals(List.of(new StreamFrameDecoder.TruncatedFrame(4)), events);
+    }
+
+    @Test
+    void a_qemu_stream_ending_inside_a_frame_is_reported_after_the_frames_before_it() {
+        List<Object> events = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new StreamFrameDecoder(LengthPrefix.QEMU, 100),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                        events.add(event);
+                    }
+                });
+        channel.writeInbound(bytes(0, 0, 0, 1, 5, 0, 0, 0, 9, 1, 2));
+        assertArrayEquals(new byte[] {5}, readFrame(channel));
+        assertFalse(channel.finish());
+        assertEquals(List.of(new StreamFrameDecoder.TruncatedFrame(6)), events);
     }
 
     @Test

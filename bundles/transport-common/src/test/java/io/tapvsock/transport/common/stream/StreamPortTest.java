@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.tapvsock.api.FrameSink;
-import io.tapvsock.api.NetworkPort;
-import io.tapvsock.api.NetworkSettings;
-import io.tapvsock.api.VirtualNetwork;
 import io.tapvsock.transport.common.LinkCounters;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,59 +21,6 @@ import org.junit.jupiter.api.Test;
 
 /** Decoder + StreamPort on an embedded channel, over a network that records what its one port gets. */
 class StreamPortTest {
-
-    /** A network whose ports keep the frames they receive (copied; the original is released). */
-    private static final class RecordingNetwork implements VirtualNetwork {
-        final List<byte[]> received = new ArrayList<>();
-        FrameSink sink;
-        int bursts;
-        boolean detached;
-
-        @Override
-        public EventLoop eventLoop() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public NetworkPort attach(FrameSink sink, String description) {
-            this.sink = sink;
-            return new NetworkPort() {
-                @Override
-                public int id() {
-                    return 7;
-                }
-
-                @Override
-                public void receive(ByteBuf frame) {
-                    try {
-                        received.add(ByteBufUtil.getBytes(frame));
-                    } finally {
-                        frame.release();
-                    }
-                }
-
-                @Override
-                public void receiveOffloaded(ByteBuf frame) {
-                    receive(frame);
-                }
-
-                @Override
-                public void endOfBurst() {
-                    bursts++;
-                }
-
-                @Override
-                public void detach() {
-                    detached = true;
-                }
-            };
-        }
-
-        @Override
-        public NetworkSettings settings() {
-            return NetworkSettings.defaults();
-        }
-    }
 
     private final RecordingNetwork network = new RecordingNetwork();
     private final LinkCounters counters = new LinkCounters(List.of(), List.of(StreamPort.CLOSES));
@@ -156,6 +101,48 @@ class StreamPortTest {
         assertArrayEquals(new byte[] {4}, network.received.get(0));
         assertArrayEquals(new byte[] {5}, network.received.get(1));
         assertNull(channel.pipeline().get(AlreadyRead.class));
+        assertFalse(channel.finish());
+    }
+
+    /** What a transport's extra looks like: frames starting with 0xee stay here, 0x0f ones are offloaded. */
+    private final class FilteringPort extends StreamPort {
+        final List<Integer> kept = new ArrayList<>();
+        Channel sinkChannel;
+
+        FilteringPort() {
+            super(network, "filtering", LengthPrefix.HYPERKIT, 1514, counters);
+        }
+
+        @Override
+        protected StreamFrameSink newSink(Channel channel) {
+            sinkChannel = channel;
+            return super.newSink(channel);
+        }
+
+        @Override
+        protected void frameRead(ChannelHandlerContext ctx, ByteBuf frame) {
+            int first = frame.getUnsignedByte(frame.readerIndex());
+            if (first == 0xee) {
+                kept.add(frame.readableBytes());
+                frame.release();
+            } else {
+                deliver(frame, first == 0x0f);
+            }
+        }
+    }
+
+    @Test
+    void a_subclass_sees_every_frame_first_and_chooses_how_it_is_delivered() {
+        FilteringPort port = new FilteringPort();
+        EmbeddedChannel channel = new EmbeddedChannel(new StreamFrameDecoder(LengthPrefix.HYPERKIT, 1514), port);
+        assertSame(channel, port.sinkChannel);
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {2, 0, (byte) 0xee, 1, 2, 0, 0x0f, 3, 1, 0, 4}));
+        assertEquals(List.of(2), port.kept);
+        assertEquals(1, network.offloaded.size());
+        assertArrayEquals(new byte[] {0x0f, 3}, network.offloaded.get(0));
+        assertEquals(1, network.received.size());
+        assertArrayEquals(new byte[] {4}, network.received.get(0));
+        assertEquals(2L, counters.snapshot().get("framesIn"), "only the delivered frames count");
         assertFalse(channel.finish());
     }
 }
