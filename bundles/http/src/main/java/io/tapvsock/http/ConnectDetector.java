@@ -1,5 +1,8 @@
 package io.tapvsock.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.tapvsock.transport.common.connect.ConnectRequest;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -9,7 +12,8 @@ import org.eclipse.jetty.server.Connector;
 
 /**
  * Looks at a new connection's first bytes: a {@code POST /connect} request becomes a {@link ConnectHandover},
- * anything else goes on to HTTP/1.1. Sits in a Jetty DetectorConnectionFactory in front of the HTTP factory.
+ * anything else goes on to HTTP/1.1 (transport-common's {@link ConnectRequest} decides). Sits in a Jetty
+ * DetectorConnectionFactory in front of the HTTP factory.
  */
 final class ConnectDetector extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
 
@@ -25,11 +29,16 @@ final class ConnectDetector extends AbstractConnectionFactory implements Connect
 
     @Override
     public Detection detect(ByteBuffer buffer) {
-        return switch (ConnectRequest.detect(buffer)) {
-            case CONNECT -> Detection.RECOGNIZED;
-            case NEED_MORE -> Detection.NEED_MORE_BYTES;
-            case NOT_CONNECT -> Detection.NOT_RECOGNIZED;
-        };
+        ByteBuf bytes = Unpooled.wrappedBuffer(buffer); // a view from the position: no copy, the buffer stays put
+        try {
+            return switch (ConnectRequest.detect(bytes)) {
+                case CONNECT -> Detection.RECOGNIZED;
+                case NEED_MORE -> Detection.NEED_MORE_BYTES;
+                case NOT_CONNECT -> Detection.NOT_RECOGNIZED;
+            };
+        } finally {
+            bytes.release();
+        }
     }
 
     @Override

@@ -3,12 +3,13 @@ package io.tapvsock.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tapvsock.api.FrameStreams;
+import io.tapvsock.transport.common.connect.ConnectRequest;
+import io.tapvsock.transport.common.connect.HeadCheck;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
@@ -78,23 +79,21 @@ final class ConnectHandover extends AbstractConnection implements Connection.Upg
     /** True when the connection was handed over or refused; false when more of the head must come. */
     private boolean tryHandover() {
         ByteBuffer view = received.duplicate();
-        int end = ConnectRequest.headEnd(view);
-        if (end < 0) {
-            if (view.remaining() >= ConnectRequest.MAX_HEAD) {
-                refuse("request head longer than " + ConnectRequest.MAX_HEAD + " bytes");
-                return true;
+        int end;
+        ByteBuf bytes = Unpooled.wrappedBuffer(view);
+        try {
+            switch (ConnectRequest.check(bytes)) {
+                case HeadCheck.Incomplete incomplete -> {
+                    return false;
+                }
+                case HeadCheck.Refused refused -> {
+                    refuse(refused.detail());
+                    return true;
+                }
+                case HeadCheck.Accepted accepted -> end = view.position() + accepted.length();
             }
-            return false;
-        }
-        if (end > ConnectRequest.MAX_HEAD) {
-            refuse("request head longer than " + ConnectRequest.MAX_HEAD + " bytes");
-            return true;
-        }
-        String head = StandardCharsets.ISO_8859_1.decode(view.duplicate().limit(end - 4)).toString();
-        String problem = ConnectRequest.problem(head);
-        if (problem != null) {
-            refuse(problem);
-            return true;
+        } finally {
+            bytes.release();
         }
         FrameStreams target = frameStreams.get();
         if (target == null) {

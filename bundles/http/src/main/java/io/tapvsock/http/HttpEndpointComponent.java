@@ -30,8 +30,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class HttpEndpointComponent {
 
     public static final String PID = "io.tapvsock.http.endpoint";
-    /** The framework's service.id property (org.osgi.framework.Constants.SERVICE_ID). */
-    private static final String SERVICE_ID = "service.id";
     private static final System.Logger LOG = System.getLogger(HttpEndpointComponent.class.getName());
 
     @ObjectClassDefinition(name = "tapvsock API endpoint",
@@ -79,24 +77,14 @@ public final class HttpEndpointComponent {
     @Reference(name = "routes", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             unbind = "removeRoute", updated = "updatedRoute")
     void addRoute(ApiRoute route, Map<String, Object> properties) {
-        routes.add(serviceId(properties), path(properties), route);
+        routes.addService(route, properties);
     }
 
     void updatedRoute(ApiRoute route, Map<String, Object> properties) {
-        routes.remove(serviceId(properties));
-        routes.add(serviceId(properties), path(properties), route);
+        routes.updateService(route, properties);
     }
 
     void removeRoute(ApiRoute route, Map<String, Object> properties) {
-        routes.remove(serviceId(properties));
-    }
-
-    private static long serviceId(Map<String, Object> properties) {
-        return ((Number) properties.get(SERVICE_ID)).longValue();
-    }
-
-    private static String path(Map<String, Object> properties) {
-        Object path = properties.get(ApiRoute.PATH);
-        return path == null ? null : path.toString();
+        routes.removeService(properties);
     }
 }

@@ -22,6 +22,9 @@ final class RouteTable {
     private final TreeMap<Long, Entry> byServiceId = new TreeMap<>();
     private volatile Map<String, ApiRoute> winners = Map.of();
 
+    /** The framework's service.id property (org.osgi.framework.Constants.SERVICE_ID). */
+    private static final String SERVICE_ID = "service.id";
+
     /** The route serving this exact path, or null. */
     ApiRoute lookup(String path) {
         return winners.get(path);
@@ -47,6 +50,30 @@ final class RouteTable {
         if (byServiceId.remove(serviceId) != null) {
             rebuild();
         }
+    }
+
+    /** Adds a route service by its DS service properties (service.id, {@link ApiRoute#PATH}). */
+    void addService(ApiRoute route, Map<String, Object> properties) {
+        add(serviceId(properties), path(properties), route);
+    }
+
+    /** A route service's properties changed: it may serve another path now. */
+    synchronized void updateService(ApiRoute route, Map<String, Object> properties) {
+        remove(serviceId(properties));
+        addService(route, properties);
+    }
+
+    void removeService(Map<String, Object> properties) {
+        remove(serviceId(properties));
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return ((Number) properties.get(SERVICE_ID)).longValue();
+    }
+
+    private static String path(Map<String, Object> properties) {
+        Object path = properties.get(ApiRoute.PATH);
+        return path == null ? null : path.toString();
     }
 
     private void rebuild() {

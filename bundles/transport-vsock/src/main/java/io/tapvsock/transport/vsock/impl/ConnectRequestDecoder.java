@@ -1,111 +1,96 @@
 package io.tapvsock.transport.vsock.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import java.nio.charset.StandardCharsets;
+import io.tapvsock.transport.common.connect.ConnectRequest;
+import io.tapvsock.transport.common.connect.HeadCheck;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
- * First in a vsock API connection's pipeline: reads the HTTP request head (RFC 9112 section 2). gvforwarder's
- * {@code POST /connect} (no body) makes the connection a frame stream: {@code onConnect} puts the hyperkit
- * pipeline behind this handler, which then leaves, passing on whatever came after the head. Any other request
- * gets an HTTP error with the reason and the connection closes: the rest of the API is served on the unix and
- * tcp endpoints.
+ * First in a vsock API connection's pipeline: looks at the first request (transport-common's
+ * {@link ConnectRequest} judges it, as for the unix and tcp endpoints). gvforwarder's {@code POST /connect} (no
+ * body) makes the connection a frame stream: the hyperkit pipeline goes behind this handler, which then leaves,
+ * passing on whatever came after the head. Any other request is for the HTTP API: a relay goes behind this
+ * handler instead, which leaves passing on every byte read so far, the request included. A /connect head that
+ * is refused (a body, malformed, too long) gets an HTTP error with the reason, and the connection closes.
+ * RFC 9112 section 2 for the message layout.
  */
 final class ConnectRequestDecoder extends ByteToMessageDecoder {
 
-    /** A longer head is refused. */
-    static final int MAX_HEAD = 8192;
+    /** What happens next; called on the channel's loop. */
+    interface Next {
 
-    private final Consumer<ChannelHandlerContext> onConnect;
-    private final Consumer<String> onRefused;
-    private boolean refused;
+        /** POST /connect: add the frame pipeline after {@code ctx}. */
+        void frameStream(ChannelHandlerContext ctx);
 
-    /**
-     * @param onConnect adds the frame pipeline after this handler (called on the channel's loop)
-     * @param onRefused hears why a request was refused (for the log and the counters)
-     */
-    ConnectRequestDecoder(Consumer<ChannelHandlerContext> onConnect, Consumer<String> onRefused) {
-        this.onConnect = onConnect;
-        this.onRefused = onRefused;
+        /**
+         * Another request: add a handler after {@code ctx} that serves the connection's bytes from the start.
+         *
+         * @return false when no API can serve it (nothing added): the connection gets a 503 and closes
+         */
+        boolean api(ChannelHandlerContext ctx);
+
+        /**
+         * The connection was refused before any frame.
+         *
+         * @param reason a short counter key, e.g. "body" or "no-api"
+         * @param detail for the log
+         */
+        void refused(String reason, String detail);
     }
 
+    private final Next next;
+    private boolean refused;
+
+    ConnectRequestDecoder(Next next) {
+        this.next = next;
+    }
+
+    /** @param in borrowed: not retained after return (what is left goes on when this handler leaves) */
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (refused) {
             in.skipBytes(in.readableBytes());
             return;
         }
-        int end = headEnd(in);
-        if (end < 0) {
-            if (in.readableBytes() > MAX_HEAD) {
-                refuse(ctx, in, 431, "Request Header Fields Too Large", "request head longer than " + MAX_HEAD);
+        switch (ConnectRequest.detect(in)) {
+            case NEED_MORE -> {
+                return;
             }
-            return;
+            case NOT_CONNECT -> {
+                if (next.api(ctx)) {
+                    ctx.pipeline().remove(this); // the whole cumulation goes on to the API's handler
+                } else {
+                    refuse(ctx, in, 503, "Service Unavailable", "no-api",
+                            "the HTTP API is not available here (is bundle io.tapvsock.http installed?)");
+                }
+                return;
+            }
+            case CONNECT -> {
+                // judged below, once the head is complete
+            }
         }
-        String head = in.toString(in.readerIndex(), end - 4 - in.readerIndex(), StandardCharsets.ISO_8859_1);
-        String problem = problem(head);
-        if (problem != null) {
-            refuse(ctx, in, problem.startsWith("not ") ? 404 : 400, problem.startsWith("not ") ? "Not Found"
-                    : "Bad Request", problem);
-            return;
+        switch (ConnectRequest.check(in)) {
+            case HeadCheck.Incomplete incomplete -> {
+                // wait for the rest of the head
+            }
+            case HeadCheck.Refused bad -> refuse(ctx, in, bad.problem() == HeadCheck.Problem.TOO_LONG ? 431 : 400,
+                    bad.problem() == HeadCheck.Problem.TOO_LONG ? "Request Header Fields Too Large" : "Bad Request",
+                    bad.problem().key(), bad.detail());
+            case HeadCheck.Accepted head -> {
+                in.skipBytes(head.length());
+                next.frameStream(ctx);
+                ctx.pipeline().remove(this); // what is left in the cumulation goes on to the frame decoder
+            }
         }
-        in.readerIndex(end);
-        onConnect.accept(ctx);
-        ctx.pipeline().remove(this); // what is left in the cumulation goes on to the frame decoder
     }
 
-    /** The index just past the head's blank line, or -1. */
-    private static int headEnd(ByteBuf in) {
-        for (int i = in.readerIndex(); i + 3 < in.writerIndex(); i++) {
-            if (in.getByte(i) == '\r' && in.getByte(i + 1) == '\n' && in.getByte(i + 2) == '\r'
-                    && in.getByte(i + 3) == '\n') {
-                return i + 4;
-            }
-        }
-        return -1;
-    }
-
-    /** Null for a POST /connect the frame stream may follow, else why not ("not ..." for another request). */
-    static String problem(String head) {
-        String[] lines = head.split("\r\n");
-        String[] requestLine = lines[0].split(" ");
-        if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
-            return "malformed request line \"" + lines[0] + "\"";
-        }
-        String path = requestLine[1];
-        int query = path.indexOf('?');
-        if (!requestLine[0].equals("POST") || !(query < 0 ? path : path.substring(0, query)).equals("/connect")) {
-            return "not served on vsock: " + lines[0] + " (only POST /connect; the API is on the unix and tcp endpoints)";
-        }
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon <= 0) {
-                return "malformed header line \"" + lines[i] + "\"";
-            }
-            String name = lines[i].substring(0, colon).trim();
-            String value = lines[i].substring(colon + 1).trim();
-            if ((name.equalsIgnoreCase("Content-Length") && !value.equals("0"))
-                    || name.equalsIgnoreCase("Transfer-Encoding")) {
-                return "a body before the frame stream (" + name + ": " + value + ")";
-            }
-        }
-        return null;
-    }
-
-    private void refuse(ChannelHandlerContext ctx, ByteBuf in, int status, String phrase, String reason) {
+    private void refuse(ChannelHandlerContext ctx, ByteBuf in, int status, String phrase, String reason,
+            String detail) {
         refused = true;
         in.skipBytes(in.readableBytes());
-        onRefused.accept(reason);
-        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        String response = "HTTP/1.1 " + status + " " + phrase + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-        ByteBuf bytes = Unpooled.wrappedBuffer(response.getBytes(StandardCharsets.US_ASCII), body);
-        ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
-        ctx.channel().config().setAutoRead(false);
+        next.refused(reason, detail);
+        HttpErrors.respondAndClose(ctx.channel(), status, phrase, detail);
     }
 }

@@ -3,6 +3,7 @@ package io.tapvsock.transport.vsock.impl;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -15,12 +16,16 @@ import io.tapvsock.api.VirtualNetwork;
 import io.tapvsock.transport.common.LinkCounters;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * gvproxy's {@code -listen vsock://:PORT} (and {@code vsock://CID:PORT}): an AF_VSOCK stream socket, created
- * and bound through Netty's own vsock support and accepted on the network loop. Each connection must start with
- * gvforwarder's {@code POST /connect} and then carries hyperkit-framed frames (see {@link ConnectRequestDecoder});
- * any number at once. Plain Java: the DS component only builds and closes it. Read vsock(7).
+ * and bound through Netty's own vsock support and accepted on the network loop. As on gvproxy's other -listen
+ * endpoints, a connection that starts with gvforwarder's {@code POST /connect} then carries hyperkit-framed
+ * frames, any number at once, and any other request is served by the HTTP API, relayed to the http bundle's
+ * private API socket (see {@link ConnectRequestDecoder}, {@link ApiRelay}). Plain Java: the DS component only
+ * builds and closes it. Read vsock(7).
  */
 public final class VsockListener implements AutoCloseable {
 
@@ -31,12 +36,18 @@ public final class VsockListener implements AutoCloseable {
     private final VirtualNetwork network;
     private final VsockUrl url;
     private final LinkCounters counters;
+    private final Supplier<Path> apiSocket;
     private volatile Channel server;
 
-    public VsockListener(VirtualNetwork network, String url, LinkCounters counters) {
+    /**
+     * @param apiSocket the unix socket of the HTTP API that requests other than /connect are relayed to; it
+     *                  gives null while there is none (those requests then get a 503)
+     */
+    public VsockListener(VirtualNetwork network, String url, LinkCounters counters, Supplier<Path> apiSocket) {
         this.network = network;
         this.url = VsockUrl.parse(url);
         this.counters = counters;
+        this.apiSocket = apiSocket;
     }
 
     /**
@@ -84,20 +95,36 @@ public final class VsockListener implements AutoCloseable {
         LOG.log(Level.INFO, "vsock API endpoint (POST /connect) listening on {0}", url);
     }
 
-    /** Network loop: a new connection waits for its POST /connect. */
-    private void accept(Channel child) {
+    /** Network loop: a new connection's first request makes it a frame stream or an API connection. */
+    void accept(Channel child) {
         String description = "connect " + url;
-        child.pipeline().addLast(new ConnectRequestDecoder(
-                ctx -> {
-                    counters.increment(VsockTransportStatus.CONNECTED_STREAMS);
-                    HyperkitStream.addTo(ctx.pipeline(), network, description, HyperkitStream.MAX_FRAME_SIZE,
-                            counters);
-                },
-                reason -> {
-                    counters.count(VsockTransportStatus.CONNECT_REFUSALS, reason.startsWith("not ") ? "not-connect"
-                            : "bad-request");
-                    LOG.log(Level.WARNING, "{0}: request refused: {1}", url, reason);
+        child.pipeline().addLast(new ConnectRequestDecoder(new ConnectRequestDecoder.Next() {
+            @Override
+            public void frameStream(ChannelHandlerContext ctx) {
+                counters.increment(VsockTransportStatus.CONNECTED_STREAMS);
+                HyperkitStream.addTo(ctx.pipeline(), network, description, HyperkitStream.MAX_FRAME_SIZE, counters);
+            }
+
+            @Override
+            public boolean api(ChannelHandlerContext ctx) {
+                Path socket = apiSocket.get();
+                if (socket == null) {
+                    return false;
+                }
+                counters.increment(VsockTransportStatus.API_CONNECTIONS);
+                ctx.pipeline().addLast(new ApiRelay(socket, reason -> {
+                    counters.count(VsockTransportStatus.API_FAILURES, "unreachable");
+                    LOG.log(Level.WARNING, "{0}: {1}", url, reason);
                 }));
+                return true;
+            }
+
+            @Override
+            public void refused(String reason, String detail) {
+                counters.count(VsockTransportStatus.CONNECT_REFUSALS, reason);
+                LOG.log(Level.WARNING, "{0}: request refused: {1}", url, detail);
+            }
+        }));
     }
 
     public String url() {

@@ -31,16 +31,23 @@ public final class VsockTransportStatus implements StatsSource {
     static final String STDIO_LINKS = "stdioLinks";
     /** POST /connect sockets adopted from the API endpoints (the FrameStreams service). */
     static final String CONNECTED_STREAMS = "connectedStreams";
-    /** vsock API connections refused before any frame, by kind ("not-connect", "bad-request"). */
+    /**
+     * vsock connections refused before any frame or API response, by reason: a refused /connect head ("body",
+     * "malformed", "too-long", see HeadCheck.Problem) or no API to relay other requests to ("no-api").
+     */
     static final String CONNECT_REFUSALS = "connectRefusals";
+    /** vsock connections whose first request was for the HTTP API, relayed to the http bundle. */
+    static final String API_CONNECTIONS = "apiConnections";
+    /** Relayed API connections whose API socket could not be reached, by reason ("unreachable"). */
+    static final String API_FAILURES = "apiFailures";
 
     private final LinkCounters counters = newCounters();
     private final Set<Supplier<String>> links = new CopyOnWriteArraySet<>();
 
-    /** The common counters plus vpnkit clients and handshakes, stdio links, /connect streams, and close reasons. */
+    /** The common counters plus vpnkit clients and handshakes, stdio links, /connect streams, API relays, closes. */
     static LinkCounters newCounters() {
-        return new LinkCounters(List.of(VPNKIT_CLIENTS, HANDSHAKES, STDIO_LINKS, CONNECTED_STREAMS),
-                List.of(HANDSHAKE_FAILURES, CONNECT_REFUSALS, StreamPort.CLOSES));
+        return new LinkCounters(List.of(VPNKIT_CLIENTS, HANDSHAKES, STDIO_LINKS, CONNECTED_STREAMS, API_CONNECTIONS),
+                List.of(HANDSHAKE_FAILURES, CONNECT_REFUSALS, API_FAILURES, StreamPort.CLOSES));
     }
 
     public LinkCounters counters() {

@@ -33,13 +33,13 @@ class VsockListenerTest {
         int port = 20_000 + ThreadLocalRandom.current().nextInt(40_000);
         LinkCounters counters = VsockTransportStatus.newCounters();
         try (RealStack stack = new RealStack()) {
-            VsockListener first = new VsockListener(stack.network, "vsock://:" + port, counters);
+            VsockListener first = new VsockListener(stack.network, "vsock://:" + port, counters, () -> null);
             first.start();
-            VsockListener second = new VsockListener(stack.network, "vsock://:" + port, counters);
+            VsockListener second = new VsockListener(stack.network, "vsock://:" + port, counters, () -> null);
             IOException inUse = assertThrows(IOException.class, second::start);
             assertTrue(inUse.getMessage().contains("vsock://:" + port), inUse.getMessage());
             first.close();
-            VsockListener again = new VsockListener(stack.network, "vsock://:" + port, counters);
+            VsockListener again = new VsockListener(stack.network, "vsock://:" + port, counters, () -> null);
             again.start();
             again.close();
         }
@@ -54,25 +54,50 @@ class VsockListenerTest {
         assertThrows(IllegalArgumentException.class, () -> VsockUrl.parse("unix:///x"));
     }
 
-    /** What the decoder passes on after the head, and whether it asked for the frame pipeline. */
+    /** What the decoder passed on, and to which pipeline: the frame stream's or the API's. */
     private static final class Outcome {
         final List<String> after = new ArrayList<>();
         final List<String> refusals = new ArrayList<>();
         boolean connected;
+        boolean api;
+        boolean apiAvailable = true;
+    }
+
+    /** Records what reaches the handler the decoder chose. */
+    private static ChannelInboundHandlerAdapter recorder(Outcome outcome) {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext c, Object msg) {
+                ByteBuf bytes = (ByteBuf) msg;
+                outcome.after.add(bytes.toString(StandardCharsets.ISO_8859_1));
+                bytes.release();
+            }
+        };
     }
 
     private static EmbeddedChannel channel(Outcome outcome) {
-        return new EmbeddedChannel(new ConnectRequestDecoder(ctx -> {
-            outcome.connected = true;
-            ctx.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext c, Object msg) {
-                    ByteBuf bytes = (ByteBuf) msg;
-                    outcome.after.add(bytes.toString(StandardCharsets.ISO_8859_1));
-                    bytes.release();
+        return new EmbeddedChannel(new ConnectRequestDecoder(new ConnectRequestDecoder.Next() {
+            @Override
+            public void frameStream(ChannelHandlerContext ctx) {
+                outcome.connected = true;
+                ctx.pipeline().addLast(recorder(outcome));
+            }
+
+            @Override
+            public boolean api(ChannelHandlerContext ctx) {
+                if (!outcome.apiAvailable) {
+                    return false;
                 }
-            });
-        }, outcome.refusals::add));
+                outcome.api = true;
+                ctx.pipeline().addLast(recorder(outcome));
+                return true;
+            }
+
+            @Override
+            public void refused(String reason, String detail) {
+                outcome.refusals.add(reason);
+            }
+        }));
     }
 
     private static ByteBuf bytes(String text) {
@@ -86,7 +111,7 @@ class VsockListenerTest {
         channel.writeInbound(bytes(REQUEST.substring(0, 20)));
         assertTrue(!outcome.connected);
         channel.writeInbound(bytes(REQUEST.substring(20) + "\u0004\u0000ping"));
-        assertTrue(outcome.connected);
+        assertTrue(outcome.connected && !outcome.api);
         assertEquals(List.of("\u0004\u0000ping"), outcome.after);
         channel.writeInbound(bytes("\u0002\u0000hi"));
         assertEquals(List.of("\u0004\u0000ping", "\u0002\u0000hi"), outcome.after);
@@ -95,19 +120,42 @@ class VsockListenerTest {
     }
 
     @Test
-    void otherRequestsGetAnErrorWithTheReason_andTheConnectionCloses() {
-        for (String request : List.of("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n",
-                "POST /connect HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", "garbage\r\n\r\n")) {
+    void otherRequests_goToTheApiWithEveryByteReadSoFar() {
+        for (String request : List.of("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n", "POST /services/forwarder/expose",
+                "garbage\r\n\r\n", "POST /connection HTTP/1.1\r\n")) {
             Outcome outcome = new Outcome();
             EmbeddedChannel channel = channel(outcome);
-            channel.writeInbound(bytes(request));
-            ByteBuf response = channel.readOutbound();
-            String text = response.toString(StandardCharsets.UTF_8);
-            response.release();
-            assertTrue(text.startsWith("HTTP/1.1 4"), text);
-            assertEquals(1, outcome.refusals.size(), request);
-            assertTrue(!outcome.connected && !channel.isOpen(), request);
+            channel.writeInbound(bytes(request.substring(0, 1)));
+            assertEquals(!request.startsWith("P"), outcome.api, "one byte decides unless it is a P: " + request);
+            channel.writeInbound(bytes(request.substring(1)));
+            channel.writeInbound(bytes("more"));
+            assertTrue(outcome.api && !outcome.connected, request);
+            assertEquals(request + "more", String.join("", outcome.after));
+            assertNull(channel.readOutbound(), "the API answers, not the decoder");
+            assertTrue(outcome.refusals.isEmpty());
             channel.finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void badConnectHeads_getAnErrorWithTheReason_andTheConnectionCloses() {
+        assertRefused("POST /connect HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", true, "HTTP/1.1 400", "body");
+        assertRefused("POST /connect HTTP/1.1\r\nno colon\r\n\r\n", true, "HTTP/1.1 400", "malformed");
+        assertRefused("POST /connect HTTP/1.1\r\nX: " + "y".repeat(9000), true, "HTTP/1.1 431", "too-long");
+        assertRefused("GET /stats HTTP/1.1\r\n\r\n", false, "HTTP/1.1 503", "no-api");
+    }
+
+    private static void assertRefused(String request, boolean apiAvailable, String status, String reason) {
+        Outcome outcome = new Outcome();
+        outcome.apiAvailable = apiAvailable;
+        EmbeddedChannel channel = channel(outcome);
+        channel.writeInbound(bytes(request));
+        ByteBuf response = channel.readOutbound();
+        String text = response.toString(StandardCharsets.UTF_8);
+        response.release();
+        assertTrue(text.startsWith(status), text);
+        assertEquals(List.of(reason), outcome.refusals, request);
+        assertTrue(!outcome.connected && !outcome.api && !channel.isOpen(), request);
+        channel.finishAndReleaseAll();
     }
 }
