@@ -11,6 +11,8 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.tapvsock.api.FrameSink;
 import io.tapvsock.api.GatewayTcpService;
+import io.tapvsock.api.GuestUdpEndpoint;
+import io.tapvsock.api.GuestUdpReceiver;
 import io.tapvsock.api.GatewayUdpService;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
@@ -33,7 +35,9 @@ import io.tapvsock.stack.net.NeighbourTable;
 import io.tapvsock.stack.net.TransportDispatch;
 import io.tapvsock.stack.tcp.GuestChannel;
 import io.tapvsock.stack.tcp.TcpNat;
+import io.tapvsock.stack.udp.UdpEndpoints;
 import io.tapvsock.stack.udp.UdpNat;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -70,6 +74,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     private final GatewayNic nic;
     private final GatewayUdpReplier replier;
     private final UdpNat udp;
+    private final UdpEndpoints udpEndpoints;
     private final TcpNat tcp;
     private final IcmpErrors icmpErrors;
     private final IcmpForwarder icmpForwarder;
@@ -113,6 +118,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         this.icmpForwarder = new IcmpForwarder(this, icmpSockets, IcmpForwarder.DEFAULT_IDLE_SECONDS,
                 IcmpForwarder.DEFAULT_MAX_FLOWS);
         this.udp = new UdpNat(this, icmpErrors, limits.udpFlowIdleSeconds(), limits.udpMaxFlows());
+        this.udpEndpoints = new UdpEndpoints(this);
         this.tcp = new TcpNat(this, limits.tcp());
     }
 
@@ -201,6 +207,16 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         return promise;
     }
 
+    /**
+     * Opens a UDP endpoint inside the network (GuestUdpConnector).
+     *
+     * @param port 0 picks a free one
+     * @throws BindException when that address and port are taken
+     */
+    public GuestUdpEndpoint openUdpEndpoint(int address, int port, GuestUdpReceiver receiver) throws BindException {
+        return udpEndpoints.open(address, port, receiver);
+    }
+
     private static String badConnectAddresses(InetSocketAddress source, InetSocketAddress destination) {
         if (source.isUnresolved() || !(source.getAddress() instanceof Inet4Address)) {
             return "source must be an IPv4 address: " + source;
@@ -245,7 +261,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
             toGatewayService(sourceMac, source, sourcePort, destination, destinationPort, payload);
         } else if (addresses.isBroadcast(destination)) {
             drop("udp-broadcast");
-        } else {
+        } else if (!udpEndpoints.receive(sourceMac, source, sourcePort, destination, destinationPort, payload)) {
             udp.receive(source, sourcePort, destination, destinationPort, payload, ipHeaderOffset);
         }
     }
@@ -384,6 +400,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         Map<String, Object> udpStats = new LinkedHashMap<>(nic.udpSnapshot());
         udpStats.put("GatewayServicePackets", gatewayUdpPackets);
         udpStats.putAll(udp.snapshot());
+        udpStats.putAll(udpEndpoints.snapshot());
         snapshot.put("UDP", udpStats);
         Map<String, Object> tcpStats = new LinkedHashMap<>(nic.tcpSnapshot());
         tcpStats.putAll(tcp.snapshot());
@@ -450,6 +467,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     /** Closes every flow and connection; ports stay attached until their transports detach them. */
     public void close() {
         udp.close();
+        udpEndpoints.close();
         tcp.close();
         icmpForwarder.close();
         switch_.flush();

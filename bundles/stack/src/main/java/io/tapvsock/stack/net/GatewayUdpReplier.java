@@ -2,13 +2,12 @@ package io.tapvsock.stack.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.UdpReplier;
 import io.tapvsock.stack.core.StackContext;
 import io.tapvsock.stack.wire.Ipv4Header;
-import io.tapvsock.stack.wire.UdpHeader;
+import io.tapvsock.stack.wire.UdpComposer;
 
 /**
  * The {@link UdpReplier} handed to gateway services: datagrams from gatewayIP:(the port the request came to),
@@ -20,7 +19,7 @@ public final class GatewayUdpReplier implements UdpReplier {
 
     private final StackContext context;
     private final Ipv4Output output;
-    private final UdpHeader header = new UdpHeader();
+    private final UdpComposer composer = new UdpComposer();
     private int sourceIp;
     private int sourcePort;
     private boolean open;
@@ -75,16 +74,8 @@ public final class GatewayUdpReplier implements UdpReplier {
             payload.release();
             throw new IllegalStateException("a UdpReplier is valid only during the call it was passed to");
         }
-        int payloadLength = payload.readableBytes();
-        ByteBuf udp = context.alloc().directBuffer(UdpHeader.LENGTH, UdpHeader.LENGTH);
-        header.wrapUnchecked(udp, 0, UdpHeader.LENGTH);
-        header.setSourcePort(sourcePort);
-        header.setDestinationPort(destinationPort);
-        header.setLength(UdpHeader.LENGTH + payloadLength);
-        header.fillChecksum(sourceIp, destination.bits(), payload, payload.readerIndex(), payloadLength);
-        udp.writerIndex(UdpHeader.LENGTH);
-        CompositeByteBuf l4 = context.alloc().compositeDirectBuffer(2);
-        l4.addComponents(true, udp, payload);
+        ByteBuf l4 = composer.compose(context.alloc(), sourceIp, sourcePort, destination.bits(), destinationPort,
+                payload);
         output.sendTo(destinationMac.bits(), sourceIp, destination.bits(), Ipv4Header.PROTOCOL_UDP, l4);
         if (lasting) {
             context.flush();

@@ -11,6 +11,9 @@ import io.tapvsock.api.FrameSink;
 import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GatewayUdpService;
 import io.tapvsock.api.GuestTcpConnector;
+import io.tapvsock.api.GuestUdpConnector;
+import io.tapvsock.api.GuestUdpEndpoint;
+import io.tapvsock.api.GuestUdpReceiver;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.NetworkPort;
@@ -20,11 +23,16 @@ import io.tapvsock.stack.core.HostChannels;
 import io.tapvsock.stack.core.Stack;
 import io.tapvsock.stack.core.StackLimits;
 import io.tapvsock.stack.core.StackNetwork;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -40,13 +48,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The DS adapter of the virtual network: reads the configuration ({@link NetworkSettings#PID} with
  * {@link NetworkSettings#FLAGS_PID} merged over it, which DS does for a component with both PIDs), starts the
- * network loop, builds the {@link Stack} and publishes it as {@link VirtualNetwork} and {@link GuestTcpConnector}. A refused configuration
+ * network loop, builds the {@link Stack} and publishes it as {@link VirtualNetwork}, {@link GuestTcpConnector} and
+ * {@link GuestUdpConnector}. A refused configuration
  * change is logged and the previous one stays in force.
  */
-@Component(service = {VirtualNetwork.class, GuestTcpConnector.class, StackControl.class},
+@Component(service = {VirtualNetwork.class, GuestTcpConnector.class, GuestUdpConnector.class, StackControl.class},
         configurationPid = {NetworkSettings.PID, NetworkSettings.FLAGS_PID},
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector, StackControl {
+public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector, GuestUdpConnector, StackControl {
 
     /**
      * Documents the keys for metatype (designated for {@link NetworkSettings#PID}: DS allows a Designate only on a
@@ -244,6 +253,30 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
     @Override
     public ChannelFuture connect(InetSocketAddress source, InetSocketAddress destination, ChannelHandler handler) {
         return stack.connectTcp(source, destination, handler);
+    }
+
+    // ---- GuestUdpConnector
+
+    @Override
+    public GuestUdpEndpoint open(InetSocketAddress local, GuestUdpReceiver receiver) throws IOException {
+        if (local.isUnresolved() || !(local.getAddress() instanceof Inet4Address)) {
+            throw new IllegalArgumentException("a UDP endpoint needs an IPv4 address: " + local);
+        }
+        int address = Ipv4Address.fromBytes(local.getAddress().getAddress()).bits();
+        try {
+            return loop.submit(() -> stack.openUdpEndpoint(address, local.getPort(), receiver))
+                    .get(LoopCall.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("opening a UDP endpoint failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while opening a UDP endpoint");
+        } catch (TimeoutException e) {
+            throw new IOException("the network loop did not answer within " + LoopCall.TIMEOUT_SECONDS + " s", e);
+        }
     }
 
     // ---- VirtualNetwork

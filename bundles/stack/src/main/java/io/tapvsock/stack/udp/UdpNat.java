@@ -2,7 +2,6 @@ package io.tapvsock.stack.udp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -12,6 +11,7 @@ import io.tapvsock.stack.core.IdleFlowTable;
 import io.tapvsock.stack.core.StackContext;
 import io.tapvsock.stack.icmp.IcmpErrors;
 import io.tapvsock.stack.wire.Ipv4Header;
+import io.tapvsock.stack.wire.UdpComposer;
 import io.tapvsock.stack.wire.UdpHeader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,7 +44,7 @@ public final class UdpNat {
     private final IdleFlowTable<UdpFlowKey, UdpFlow> flows;
     /** Flows written since the last {@link #flushHost()}. */
     private final List<UdpFlow> unflushed = new ArrayList<>();
-    private final UdpHeader header = new UdpHeader();
+    private final UdpComposer composer = new UdpComposer();
     private long lastLimitLog;
     private boolean limitLogged;
 
@@ -162,15 +162,8 @@ public final class UdpNat {
         flow.packetsToGuest++;
         packetsToGuest++;
         UdpFlowKey key = flow.key;
-        ByteBuf udp = context.alloc().directBuffer(UdpHeader.LENGTH, UdpHeader.LENGTH);
-        header.wrapUnchecked(udp, 0, UdpHeader.LENGTH);
-        header.setSourcePort(key.destinationPort());
-        header.setDestinationPort(key.sourcePort());
-        header.setLength(UdpHeader.LENGTH + length);
-        header.fillChecksum(key.destination(), key.source(), content, content.readerIndex(), length);
-        udp.writerIndex(UdpHeader.LENGTH);
-        CompositeByteBuf l4 = context.alloc().compositeDirectBuffer(2);
-        l4.addComponents(true, udp, content.retain());
+        ByteBuf l4 = composer.compose(context.alloc(), key.destination(), key.destinationPort(), key.source(),
+                key.sourcePort(), content.retain());
         context.sendIpv4(key.destination(), key.source(), Ipv4Header.PROTOCOL_UDP, l4);
     }
 
