@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -103,9 +104,8 @@ public final class DnsComponent implements GatewayUdpService, GatewayTcpService,
         this.forwarder = new NettyForwarder(network.eventLoop(), forwarderSettings(initial), counters,
                 ByteBufAllocator.DEFAULT);
         this.server = new DnsServer(zones, forwarder, counters, ByteBufAllocator.DEFAULT);
-        LOG.log(Level.DEBUG, "DNS server started: zones {0}, upstreams {1}",
-                zones.list().stream().map(Zone::name).toList(),
-                initial.upstreams().isEmpty() ? initial.resolvConf() : initial.upstreams());
+        LOG.log(Level.INFO, "DNS server started: zones {0}; DNS upstreams: {1}",
+                zones.list().stream().map(Zone::name).toList(), upstreamsText(initial));
     }
 
     @Modified
@@ -118,6 +118,10 @@ public final class DnsComponent implements GatewayUdpService, GatewayTcpService,
             return;
         }
         forwarder.reconfigure(forwarderSettings(next));
+        // Said once per change, so an operator (and a test) can tell when queries go to the new servers.
+        if (!upstreamsText(next).equals(upstreamsText(config))) {
+            LOG.log(Level.INFO, "DNS upstreams: {0}", upstreamsText(next));
+        }
         // Zones added through the API or the shell stay unless the configured zones themselves changed.
         if (!next.zonesJson().equals(config.zonesJson())) {
             zones.replaceAll(zonesOf(next));
@@ -144,6 +148,18 @@ public final class DnsComponent implements GatewayUdpService, GatewayTcpService,
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** "127.0.0.1:5353, [::1]:53", or the resolv.conf they come from when none is configured. */
+    static String upstreamsText(DnsConfig dnsConfig) {
+        if (dnsConfig.upstreams().isEmpty()) {
+            return "the nameservers of " + dnsConfig.resolvConf();
+        }
+        return dnsConfig.upstreams().stream().map(address -> {
+            String host = address.getAddress() == null ? address.getHostString()
+                    : address.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        }).collect(Collectors.joining(", "));
     }
 
     private List<Zone> zonesOf(DnsConfig dnsConfig) {

@@ -120,4 +120,12 @@ class DnsComponentTest {
         assertTrue(commands.dnsremove("lab.").startsWith("error:"));
         component.deactivate();
     }
+
+    @Test
+    void upstreamsText_namesTheServersInForce_orWhereTheyComeFrom() {
+        assertEquals("127.0.0.1:5353, [0:0:0:0:0:0:0:1]:53", DnsComponent.upstreamsText(
+                io.tapvsock.service.dns.core.DnsConfig.fromProperties(Map.of("upstreams", "127.0.0.1:5353,[::1]"))));
+        assertEquals("the nameservers of /etc/resolv.conf",
+                DnsComponent.upstreamsText(io.tapvsock.service.dns.core.DnsConfig.defaults()));
+    }
 }
