@@ -33,6 +33,10 @@ final class Configurations {
     /** Factory PID of the tap transport's links; properties netns, iface, mac, mtu, configure ({@link TapFlag}). */
     static final String TAP_TRANSPORT_PID = "io.tapvsock.transport.tap";
 
+    /** PID the launcher's forwarder flags go to, merged over io.tapvsock.service.forwarder; property {@value #SSH_PORT}. */
+    static final String FORWARDER_FLAGS_PID = "io.tapvsock.service.forwarder.flags";
+    static final String SSH_PORT = "sshPort";
+
     private final ConfigurationAdmin admin;
 
     private Configurations(ConfigurationAdmin admin) {

@@ -164,6 +164,12 @@ final class Daemon {
                 "the DHCP service (bundle io.tapvsock.service.dhcp)", service -> true);
         awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=53))",
                 "the DNS service (bundle io.tapvsock.service.dns)", service -> true);
+        // -ssh-port: podman dials it as soon as the transport socket exists, so the forward opens before that.
+        configurations.set(Configurations.FORWARDER_FLAGS_PID, Map.of(Configurations.SSH_PORT, options.sshPort()));
+        awaitService(context, "(&(objectClass=io.tapvsock.api.StatsSource)(tapvsock.stats.name=service-forwarder)("
+                + Configurations.SSH_PORT + "=" + options.sshPort() + "))",
+                "the port forwarder (bundle io.tapvsock.service.forwarder) with -ssh-port " + options.sshPort(),
+                service -> true);
     }
 
     /** The API endpoints, then the transport listeners (last: their socket files mean "ready"). */

@@ -28,12 +28,13 @@ import java.util.Map;
  * @param stateDir the framework's storage directory, or null for a fresh one in the runtime directory
  * @param control the control socket (daemon: where to listen; -exec: where to connect), or null for the default
  * @param pid with -exec: the daemon to talk to, or 0
+ * @param sshPort gvproxy's -ssh-port: forward 127.0.0.1:N to the device IP's port 22, or -1 for none
  */
 record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
         List<TapFlag> listenTap, ListenUrl listenVpnkit, String listenStdio,
         Map<String, String> networkFlags, boolean debug,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
-        long pid) {
+        long pid, int sshPort) {
 
     /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
     static final List<String> NOT_SUPPORTED = List.of("services",
@@ -61,7 +62,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 .string("state-dir", "framework storage directory (default a fresh one in the runtime directory)")
                 .string("control", "control socket path (default RUNTIME_DIR/PID.sock)")
                 .integer("pid", "with -exec: the process id of the daemon to talk to", 0)
-                .integer("ssh-port", "SSH forward to the guest: not supported yet, only -1 (disabled)", -1)
+                .integer("ssh-port", "forward 127.0.0.1:N to the guest's SSH port (deviceIP:22); -1 disables", 2222)
                 .string("services", "API endpoint without /connect (not supported yet)")
                 .string("listen-bess", "socket for User Mode Linux's vec0 bess transport, unixpacket:///path")
                 .string("listen-vfkit", "socket for vfkit or QEMU's dgram netdev, unixgram:///path")
@@ -88,8 +89,9 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 throw FlagException.invalid("-" + name + " is not supported yet");
             }
         }
-        if (flags.isSet("ssh-port") && flags.integer("ssh-port") != -1) {
-            throw FlagException.invalid("-ssh-port is not supported yet (only -ssh-port=-1, which disables it)");
+        int sshPort = flags.integer("ssh-port");
+        if (sshPort != -1 && (sshPort < 1024 || sshPort > 65535)) {
+            throw FlagException.invalid("-ssh-port " + sshPort + ": not -1 (disabled) or 1024..65535");
         }
         List<ListenUrl> listen = new ArrayList<>();
         for (String url : flags.all("listen")) {
@@ -146,7 +148,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
-                flags.integer("pid"));
+                flags.integer("pid"), sshPort);
     }
 
     private static Path path(Flags.Parsed flags, String name) {

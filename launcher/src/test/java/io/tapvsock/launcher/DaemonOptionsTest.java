@@ -73,10 +73,11 @@ class DaemonOptionsTest {
     }
 
     @Test
-    void ssh_port_only_as_disabled() throws Exception {
-        parse("-ssh-port=-1");
-        assertEquals("-ssh-port is not supported yet (only -ssh-port=-1, which disables it)",
-                error("-ssh-port", "2222"));
+    void ssh_port_is_gvproxys_default_or_disabled_or_unprivileged() throws Exception {
+        assertEquals(2222, parse().sshPort());
+        assertEquals(-1, parse("-ssh-port=-1").sshPort());
+        assertEquals(2223, parse("--ssh-port", "2223").sshPort());
+        assertEquals("-ssh-port 22: not -1 (disabled) or 1024..65535", error("-ssh-port", "22"));
     }
 
     @Test

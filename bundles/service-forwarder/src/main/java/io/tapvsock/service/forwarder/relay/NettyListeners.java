@@ -1,0 +1,167 @@
+package io.tapvsock.service.forwarder.relay;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.tapvsock.api.GuestTcpConnector;
+import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.service.forwarder.core.Forward;
+import io.tapvsock.service.forwarder.core.ForwardException;
+import io.tapvsock.service.forwarder.core.ForwardProtocol;
+import io.tapvsock.service.forwarder.core.ForwarderCounters;
+import io.tapvsock.service.forwarder.core.HostPort;
+import io.tapvsock.service.forwarder.core.Listener;
+import io.tapvsock.service.forwarder.core.ListenerFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Host listeners as Netty server channels on the network loop (epoll where Netty's native code loads, as the
+ * stack's own host sockets, else NIO without unix sockets). Accepted connections live on that loop too, so a
+ * relay between a host socket and a guest connection is two channels on one thread.
+ */
+public final class NettyListeners implements ListenerFactory, AutoCloseable {
+
+    private static final long BIND_TIMEOUT_SECONDS = 10;
+    /** S_IFMT and S_IFSOCK of st_mode. */
+    private static final int FILE_TYPE_MASK = 0170000;
+    private static final int SOCKET_TYPE = 0140000;
+
+    private final EventLoop loop;
+    private final RelayContext context;
+    private final boolean epoll = Epoll.isAvailable();
+
+    /**
+     * @param sourceFromGateway read for every connection: guests see the gateway as the source, as with gvproxy
+     */
+    public NettyListeners(EventLoop loop, GuestTcpConnector connector, Supplier<NetworkSettings> settings,
+            BooleanSupplier sourceFromGateway, ForwarderCounters counters) {
+        this.loop = loop;
+        ChannelGroup channels = new DefaultChannelGroup("tapvsock-forwards", loop);
+        this.context = new RelayContext(connector, settings, sourceFromGateway, counters, channels);
+    }
+
+    @Override
+    public Listener open(ForwardProtocol protocol, Forward forward, InetSocketAddress guest) throws ForwardException {
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("forwards open off the network loop: they wait for the bind");
+        }
+        return switch (protocol) {
+            case TCP -> bind(tcpAddress(forward.local()), "tcp", forward.local(), guest,
+                    epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+            case UNIX -> {
+                if (!epoll) {
+                    throw new ForwardException("unix forwarding needs Netty's native epoll transport");
+                }
+                yield bind(unixAddress(forward.local()), "unix", forward.local(), guest,
+                        EpollServerDomainSocketChannel.class);
+            }
+            case UDP -> throw new ForwardException("udp forwarding is not supported yet");
+            case NPIPE -> throw new ForwardException("npipe forwarding needs Windows named pipes");
+        };
+    }
+
+    /** Closes every forwarded connection (listeners are closed one by one by their forwards). */
+    @Override
+    public void close() {
+        context.channels().close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private Listener bind(SocketAddress address, String network, String local, InetSocketAddress guest,
+            Class<? extends ServerChannel> channelClass) throws ForwardException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(channelClass)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.AUTO_READ, false) // until the guest connection is up
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(new HostConnection(context, guest));
+                    }
+                });
+        if (address instanceof InetSocketAddress) {
+            bootstrap.option(ChannelOption.SO_REUSEADDR, true); // as Go's listeners: TIME-WAIT does not block a rebind
+        }
+        ChannelFuture bind = bootstrap.bind(address);
+        if (!bind.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            bind.channel().close();
+            throw new ForwardException("listen " + network + " " + local + ": bind timed out");
+        }
+        if (!bind.isSuccess()) {
+            throw new ForwardException("listen " + network + " " + local + ": bind: " + reason(bind.cause()),
+                    bind.cause());
+        }
+        Channel server = bind.channel();
+        return () -> server.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** "IP:PORT", ":PORT" (every address), "[v6]:PORT" or "name:PORT", as Go's net.Listen takes them. */
+    private static InetSocketAddress tcpAddress(String local) throws ForwardException {
+        HostPort hostPort;
+        int port;
+        try {
+            hostPort = HostPort.split(local);
+            port = hostPort.portNumber("address " + local);
+        } catch (IllegalArgumentException e) {
+            throw new ForwardException("listen tcp " + local + ": " + e.getMessage());
+        }
+        if (hostPort.host().isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(hostPort.host()), port);
+        } catch (UnknownHostException e) {
+            throw new ForwardException("listen tcp " + local + ": lookup " + hostPort.host() + ": no such host");
+        }
+    }
+
+    /** A stale socket file is replaced, as gvproxy does; any other file stays and the bind fails. */
+    private static DomainSocketAddress unixAddress(String local) throws ForwardException {
+        if (local.isEmpty()) {
+            throw new ForwardException("listen unix: no socket path");
+        }
+        Path path = Path.of(local);
+        try {
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                if ((mode & FILE_TYPE_MASK) != SOCKET_TYPE) {
+                    throw new ForwardException("listen unix " + local + ": bind: address already in use (not a socket)");
+                }
+                Files.delete(path);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ForwardException("listen unix " + local + ": " + e.getMessage(), e);
+        }
+        return new DomainSocketAddress(path.toString());
+    }
+
+    /** Netty's "bind(..) failed: Address already in use" as Go says it: "address already in use". */
+    private static String reason(Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        int failed = message.indexOf("failed: ");
+        if (failed >= 0) {
+            message = message.substring(failed + "failed: ".length());
+        }
+        return message.isEmpty() ? message : message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
+    }
+}
