@@ -111,6 +111,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         this.switch_ = new Switch(drops, this, settings.mtu(), settings.gatewayMac());
         this.arp = new ArpHandler(this, switch_, neighbours, addresses);
         this.output = new Ipv4Output(this, switch_, neighbours, arp, addresses);
+        neighbours.onLearned(output::neighbourLearned);
         this.icmp = new IcmpEcho(this, output, this);
         this.nic = new GatewayNic(this, neighbours, arp, icmp, this, addresses);
         this.replier = new GatewayUdpReplier(this, output);
@@ -133,6 +134,7 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     public void configure(NetworkSettings newSettings, StackLimits limits) {
         if (!newSettings.subnet().equals(settings.subnet())) {
             neighbours.clear();
+            output.dropHeld();
         }
         settings = newSettings;
         addresses = new GatewayAddresses(newSettings);
@@ -471,5 +473,6 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         tcp.close();
         icmpForwarder.close();
         switch_.flush();
+        output.dropHeld(); // after the closes above, which may still have sent
     }
 }

@@ -7,14 +7,16 @@ import io.tapvsock.stack.link.Switch;
 import io.tapvsock.stack.wire.EthernetHeader;
 import io.tapvsock.stack.wire.Ipv4Header;
 import io.tapvsock.stack.wire.Ipv4Repr;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Packets from the gateway to a guest: an Ethernet and IPv4 header in one small pooled buffer, composed with the
  * transport buffer (no copy of the payload), handed to the switch. The destination MAC comes from the neighbour
- * table; an unknown neighbour is dropped, counted, and asked for with ARP so the next packet finds it. Read
- * RFC 791 and RFC 894 before editing. Network loop only.
+ * table; a packet for an unknown guest address is held (see {@link HeldPackets}) and the address asked for with
+ * ARP, and it goes out as soon as the guest is heard from. Read RFC 791 and RFC 894 before editing. Network
+ * loop only.
  */
 public final class Ipv4Output {
 
@@ -27,6 +29,7 @@ public final class Ipv4Output {
     private final EthernetHeader ethernet = new EthernetHeader();
     private final Ipv4Header ip = new Ipv4Header();
     private GatewayAddresses addresses;
+    private final HeldPackets held = new HeldPackets();
 
     private long packetsSent;
     private long outgoingPacketErrors;
@@ -51,16 +54,36 @@ public final class Ipv4Output {
      */
     public void send(int source, int destination, int protocol, ByteBuf l4) {
         long mac = neighbours.macOf(destination);
-        if (mac < 0) {
+        if (mac >= 0) {
+            sendTo(mac, source, destination, protocol, l4);
+        } else if (addresses.inSubnet(destination) && !addresses.isBroadcast(destination)) {
+            held.hold(source, destination, protocol, l4);
+            arp.request(destination);
+        } else {
             l4.release();
             outgoingPacketErrors++;
             context.drop("ipv4-no-neighbour");
-            if (addresses.inSubnet(destination) && !addresses.isBroadcast(destination)) {
-                arp.request(destination);
-            }
+        }
+    }
+
+    /** The neighbour table learned (or relearned) {@code address}: what was held for it goes out now. */
+    public void neighbourLearned(int address) {
+        if (held.isEmpty()) {
+            return; // the common case, on every datagram a guest sends
+        }
+        ArrayDeque<HeldPackets.Held> packets = held.take(address);
+        if (packets == null) {
             return;
         }
-        sendTo(mac, source, destination, protocol, l4);
+        long mac = neighbours.macOf(address);
+        for (HeldPackets.Held packet : packets) {
+            sendTo(mac, packet.source(), address, packet.protocol(), packet.l4());
+        }
+    }
+
+    /** Releases every held packet (the network stops, or its subnet changed). */
+    public void dropHeld() {
+        held.clear();
     }
 
     /**
@@ -134,7 +157,7 @@ public final class Ipv4Output {
     public Map<String, Object> snapshot() {
         Map<String, Object> snapshot = new LinkedHashMap<>();
         snapshot.put("PacketsSent", packetsSent);
-        snapshot.put("OutgoingPacketErrors", outgoingPacketErrors);
+        snapshot.put("OutgoingPacketErrors", outgoingPacketErrors + held.dropped());
         return snapshot;
     }
 }

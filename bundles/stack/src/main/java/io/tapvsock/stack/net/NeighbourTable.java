@@ -7,6 +7,7 @@ import io.tapvsock.api.MacAddress;
 import io.tapvsock.stack.link.SwitchPort;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntConsumer;
 
 /**
  * IPv4 address to (MAC, port) of the guests on the switch, learned from ARP (RFC 826: the sender pair of every
@@ -26,6 +27,12 @@ public final class NeighbourTable {
 
     private final IntObjectMap<Neighbour> table = new IntObjectHashMap<>();
     private long notLearned;
+    private IntConsumer learned = address -> { };
+
+    /** Told every address learned or relearned (the IPv4 output sends what it held for it). */
+    public void onLearned(IntConsumer listener) {
+        this.learned = listener;
+    }
 
     /** Records that {@code ip} is at {@code mac} behind {@code port}. False when the table is full. */
     public boolean learn(int ip, long mac, SwitchPort port) {
@@ -40,6 +47,7 @@ public final class NeighbourTable {
         }
         neighbour.mac = mac;
         neighbour.port = port;
+        learned.accept(ip);
         return true;
     }
 

@@ -7,6 +7,7 @@ import static io.tapvsock.stack.testing.TestFrames.GUEST_IP;
 import static io.tapvsock.stack.testing.TestFrames.GUEST_MAC;
 import static io.tapvsock.stack.testing.TestFrames.HOST_IP;
 import static io.tapvsock.stack.testing.TestFrames.OTHER_GUEST_IP;
+import static io.tapvsock.stack.testing.TestFrames.OTHER_GUEST_MAC;
 import static io.tapvsock.stack.testing.TestFrames.arpRequest;
 import static io.tapvsock.stack.testing.TestFrames.ethernet;
 import static io.tapvsock.stack.testing.TestFrames.hex;
@@ -198,15 +199,33 @@ class GatewayNicTest {
     }
 
     @Test
-    void sendingToAnUnknownNeighbourIsDroppedAndAsksWithArp() throws Exception {
+    void sendingToAnUnknownNeighbour_asksWithArp_andTheHeldPacketGoesOutWhenItAnswers() throws Exception {
+        byte[] datagram = new byte[8];
         fixture.run(() -> {
-            fixture.stack.sendIpv4(GATEWAY_IP, OTHER_GUEST_IP, Ipv4Header.PROTOCOL_UDP, Unpooled.directBuffer().writeZero(8));
+            fixture.stack.sendIpv4(GATEWAY_IP, OTHER_GUEST_IP, Ipv4Header.PROTOCOL_UDP,
+                    Unpooled.directBuffer().writeBytes(datagram));
             fixture.stack.flush();
         });
-        assertEquals(1, fixture.drops("ipv4-no-neighbour"));
         byte[] request = fixture.sink.take();
         assertEquals(hex(ethernet(BROADCAST_MAC, GATEWAY_MAC, EthernetHeader.TYPE_ARP,
                 io.tapvsock.stack.testing.TestFrames.arp(1, GATEWAY_MAC, GATEWAY_IP, 0, OTHER_GUEST_IP))), hex(request));
+        assertEquals(null, fixture.sink.poll(), "held, not sent to a MAC nobody has");
+
+        fixture.guestSends(ethernet(GATEWAY_MAC, OTHER_GUEST_MAC, EthernetHeader.TYPE_ARP,
+                io.tapvsock.stack.testing.TestFrames.arp(2, OTHER_GUEST_MAC, OTHER_GUEST_IP, GATEWAY_MAC, GATEWAY_IP)));
+
+        assertEquals(hex(ethernet(OTHER_GUEST_MAC, GATEWAY_MAC, EthernetHeader.TYPE_IPV4,
+                ipv4(GATEWAY_IP, OTHER_GUEST_IP, Ipv4Header.PROTOCOL_UDP, datagram))), hex(fixture.sink.take()));
+        assertEquals(0, fixture.drops("ipv4-no-neighbour"));
+    }
+
+    @Test
+    void sendingOutsideTheSubnetWithoutANeighbour_isDroppedAndCounted() {
+        fixture.run(() -> {
+            fixture.stack.sendIpv4(GATEWAY_IP, 0x0A000001, Ipv4Header.PROTOCOL_UDP, Unpooled.directBuffer().writeZero(8));
+            fixture.stack.flush();
+        });
+        assertEquals(1, fixture.drops("ipv4-no-neighbour"));
     }
 
     @Test
