@@ -418,6 +418,21 @@ record ConfigFile(Path file, Map<String, List<String>> flagValues, Map<String, S
         return error;
     }
 
+    /**
+     * The static leases against the network in force (the command line or config/ may have moved the subnet): the
+     * DHCP service would refuse them with a log line only, so the launcher refuses to start instead.
+     */
+    void checkStaticLeases(NetworkSettings settings) throws FlagException {
+        for (String entry : staticLeases == null ? List.<String>of() : staticLeases) {
+            Ipv4Address address = Ipv4Address.parse(entry.substring(0, entry.indexOf('=')));
+            if (!settings.subnet().isUsableHost(address) || settings.isGatewayAddress(address)
+                    || address.equals(settings.hostIp())) {
+                throw FlagException.invalid(file + ": stack.dhcpStaticLeases." + address + ": not a guest address of "
+                        + settings.subnet() + " (a usable one, not the gateway's or the host's)");
+            }
+        }
+    }
+
     /** {@link #network} over the flags' network properties: what goes to {@value NetworkSettings#FLAGS_PID}. */
     Map<String, String> networkOver(Map<String, String> flagProperties) {
         Map<String, String> properties = new LinkedHashMap<>(network);

@@ -68,11 +68,16 @@ public final class Main {
 
     /** The network settings in force at start; an error about a value from -config names its field. */
     private static NetworkSettings validateNetwork(DaemonOptions options, Layout layout) throws FlagException {
+        NetworkSettings settings;
         try {
-            return NetworkFlags.validate(options.networkProperties(), layout.configDir().resolve(NetworkFlags.FILE_NAME));
+            settings = NetworkFlags.validate(options.networkProperties(), layout.configDir().resolve(NetworkFlags.FILE_NAME));
         } catch (FlagException e) {
             throw options.config() == null ? e : options.config().attribute(e);
         }
+        if (options.config() != null) {
+            options.config().checkStaticLeases(settings);
+        }
+        return settings;
     }
 
     private static int exec(DaemonOptions options, PrintStream out, PrintStream err) throws FlagException {

@@ -292,6 +292,18 @@ class ConfigFileTest {
     }
 
     @Test
+    void static_leases_are_checked_against_the_network_in_force() throws Exception {
+        ConfigFile config = parse("stack:\n  dhcpStaticLeases:\n    192.168.127.9: 5a:94:ef:e4:0c:ee\n");
+        config.checkStaticLeases(io.tapvsock.api.NetworkSettings.defaults());
+        String message = assertThrows(FlagException.class, () -> config.checkStaticLeases(
+                io.tapvsock.api.NetworkSettings.fromProperties(Map.of("subnet", "10.0.0.0/24")))).getMessage();
+        assertEquals("/etc/gvproxy.yaml: stack.dhcpStaticLeases.192.168.127.9: not a guest address of 10.0.0.0/24 "
+                + "(a usable one, not the gateway's or the host's)", message);
+        assertThrows(FlagException.class, () -> parse("stack:\n  dhcpStaticLeases:\n    192.168.127.1: 5a:94:ef:e4:0c:ee\n")
+                .checkStaticLeases(io.tapvsock.api.NetworkSettings.defaults()), "the gateway's address");
+    }
+
+    @Test
     void service_properties_take_the_file_over_config_dir_and_gvproxys_config_defaults() throws Exception {
         ConfigFile config = parse(upstreamExample());
         Map<String, Object> dhcp = ConfigFileProperties.dhcp(config, Map.of("leaseSeconds", "60"), "m1");
