@@ -1,6 +1,8 @@
 package io.tapvsock.launcher;
 
 import java.io.IOException;
+import java.util.Dictionary;
+import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -43,6 +45,20 @@ final class Configurations {
     /** PID the launcher's forwarder flags go to, merged over io.tapvsock.service.forwarder; property {@value #SSH_PORT}. */
     static final String FORWARDER_FLAGS_PID = "io.tapvsock.service.forwarder.flags";
     static final String SSH_PORT = "sshPort";
+    /** The forwarder's forwards (JSON), also in {@value #FORWARDER_FLAGS_PID}. */
+    static final String FORWARDS = "forwards";
+
+    /** PID of the DHCP service (config/io.tapvsock.dhcp.cfg); properties {@value #STATIC_LEASES}, {@value #SEARCH_DOMAINS}. */
+    static final String DHCP_PID = "io.tapvsock.dhcp";
+    static final String STATIC_LEASES = "staticLeases";
+    static final String SEARCH_DOMAINS = "searchDomains";
+    /** PID of the DNS service (config/io.tapvsock.service.dns.cfg); property {@value #ZONES}. */
+    static final String DNS_PID = "io.tapvsock.service.dns";
+    static final String ZONES = "zones";
+    /** The vpnkit listener's UUID to MAC map, uuid=mac entries. */
+    static final String UUID_MACS = "uuidMacs";
+    /** FileInstall's mark on a configuration it loaded from a file. */
+    static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
     private final ConfigurationAdmin admin;
 
@@ -71,6 +87,25 @@ final class Configurations {
     /** Sets a singleton configuration to exactly these properties. */
     void set(String pid, Map<String, ?> properties) throws IOException {
         admin.getConfiguration(pid, "?").update(new Hashtable<>(properties));
+    }
+
+    /** A singleton configuration's properties, empty when it does not exist (this does not create it). */
+    Map<String, Object> current(String pid) throws IOException {
+        Configuration[] found;
+        try {
+            found = admin.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+        Map<String, Object> properties = new java.util.LinkedHashMap<>();
+        Dictionary<String, Object> dictionary = found == null ? null : found[0].getProperties();
+        if (dictionary != null) {
+            for (Enumeration<String> keys = dictionary.keys(); keys.hasMoreElements();) {
+                String key = keys.nextElement();
+                properties.put(key, dictionary.get(key));
+            }
+        }
+        return properties;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -181,22 +182,51 @@ final class Daemon {
     /** The network flags, then the virtual network running with them, then DHCP. */
     private void startNetwork(BundleContext context, Configurations configurations)
             throws StartupException, IOException, InterruptedException {
-        if (!options.networkFlags().isEmpty()) {
-            configurations.set(NetworkSettings.FLAGS_PID, options.networkFlags());
+        if (!options.networkProperties().isEmpty()) {
+            configurations.set(NetworkSettings.FLAGS_PID, options.networkProperties());
         }
         awaitService(context, "(objectClass=io.tapvsock.api.VirtualNetwork)",
                 "the virtual network (bundle io.tapvsock.stack) with the network flags in force",
                 this::hasExpectedSettings);
-        awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=67))",
-                "the DHCP service (bundle io.tapvsock.service.dhcp)", service -> true);
-        awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=53))",
-                "the DNS service (bundle io.tapvsock.service.dns)", service -> true);
+        // A -config file's DHCP and DNS fields: the services show the marker once they run with them.
+        String marker = UUID.randomUUID().toString();
+        String configured = "";
+        if (options.config() != null) {
+            configurations.set(Configurations.DHCP_PID, ConfigFileProperties.dhcp(options.config(),
+                    loadedByFileInstall(configurations, Configurations.DHCP_PID), marker));
+            configurations.set(Configurations.DNS_PID, ConfigFileProperties.dns(options.config(),
+                    loadedByFileInstall(configurations, Configurations.DNS_PID), marker));
+            configured = "(" + ConfigFileProperties.MARKER + "=" + marker + ")";
+        }
+        awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=67)" + configured
+                + ")", "the DHCP service (bundle io.tapvsock.service.dhcp)", service -> true);
+        awaitService(context, "(&(objectClass=io.tapvsock.api.GatewayUdpService)(tapvsock.udp.port=53)" + configured
+                + ")", "the DNS service (bundle io.tapvsock.service.dns)", service -> true);
         // -ssh-port: podman dials it as soon as the transport socket exists, so the forward opens before that.
-        configurations.set(Configurations.FORWARDER_FLAGS_PID, Map.of(Configurations.SSH_PORT, options.sshPort()));
+        configurations.set(Configurations.FORWARDER_FLAGS_PID,
+                ConfigFileProperties.forwarderFlags(options.config(), options.sshPort(), marker));
         awaitService(context, "(&(objectClass=io.tapvsock.api.StatsSource)(tapvsock.stats.name=service-forwarder)("
-                + Configurations.SSH_PORT + "=" + options.sshPort() + "))",
+                + Configurations.SSH_PORT + "=" + options.sshPort() + ")" + configured + ")",
                 "the port forwarder (bundle io.tapvsock.service.forwarder) with -ssh-port " + options.sshPort(),
                 service -> true);
+    }
+
+    /**
+     * The properties FileInstall loaded for {@code pid} from config/, once it has (its scan may run after
+     * ConfigurationAdmin appeared); empty when config/ has no file for it. Writing before that would be undone.
+     */
+    private Map<String, Object> loadedByFileInstall(Configurations configurations, String pid)
+            throws StartupException, IOException, InterruptedException {
+        Path file = layout.configDir().resolve(pid + ".cfg");
+        Deadline deadline = deadline();
+        while (true) {
+            Map<String, Object> current = configurations.current(pid);
+            if (!Files.exists(file) || current.containsKey(Configurations.FILEINSTALL_FILENAME)) {
+                return current;
+            }
+            checkProgress(deadline, "timed out after " + STEP_TIMEOUT.toSeconds() + " s waiting for FileInstall to "
+                    + "load " + file);
+        }
     }
 
     /** The API endpoints, then the transport listeners (last: their socket files mean "ready"). */
@@ -248,7 +278,7 @@ final class Daemon {
         if (options.listenVpnkit() != null) {
             ListenUrl url = options.listenVpnkit();
             String configPid = configurations.setFactory(Configurations.VPNKIT_TRANSPORT_PID, "listen-vpnkit",
-                    Map.of(Configurations.LISTEN, url.text()));
+                    ConfigFileProperties.vpnkit(options.config(), url.text()));
             awaitListener(components, configPid, Configurations.VPNKIT_TRANSPORT_PID,
                     "-listen-vpnkit " + url.text(), url.socketPath());
             started.add("vpnkit " + url.text());
@@ -354,8 +384,8 @@ final class Daemon {
             Object settings = Reflection.invoke(network, "io.tapvsock.api.VirtualNetwork", "settings");
             Map<?, ?> actual = (Map<?, ?>) settings.getClass().getMethod("toProperties").invoke(settings);
             Map<String, Object> expected = expectedNetwork.toProperties();
-            for (String key : options.networkFlags().keySet()) {
-                if (!Objects.equals(String.valueOf(expected.get(key)), String.valueOf(actual.get(key)))) {
+            for (String key : options.networkProperties().keySet()) {
+                if (!Objects.equals(text(expected.get(key)), text(actual.get(key)))) {
                     return false;
                 }
             }
@@ -429,6 +459,11 @@ final class Daemon {
             throw new StartupException(timeoutMessage);
         }
         Thread.sleep(POLL_MILLIS);
+    }
+
+    /** A settings value as text; lists (nat, gatewayVirtualIPs) joined. */
+    private static String text(Object value) {
+        return value instanceof String[] items ? String.join(",", items) : String.valueOf(value);
     }
 
     private static long millisSince(long nanos) {

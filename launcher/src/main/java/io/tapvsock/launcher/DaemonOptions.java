@@ -31,10 +31,12 @@ import java.util.Map;
  * @param sshPort gvproxy's -ssh-port: forward 127.0.0.1:N to the device IP's port 22, or -1 for none
  * @param pcap gvproxy's -pcap: the file every frame is captured to, or null
  * @param notification gvproxy's -notification: the unix socket events go to, or null
+ * @param config the -config file (its flag values are already in the others), or null
  */
 record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
         List<TapFlag> listenTap, ListenUrl listenVpnkit, String listenStdio,
         Map<String, String> networkFlags, boolean debug,
+        ConfigFile config,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
         long pid, int sshPort, Path pcap, ListenUrl notification) {
 
@@ -75,7 +77,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 .repeated("forward-identity", "SSH identity of a forwarded socket (not supported yet)")
                 .string("pcap", "capture every frame of the virtual network to this pcap file")
                 .string("notification", "unix:///path of a listening socket for JSON events (ready, connections)")
-                .string("config", "YAML configuration file (not supported yet)");
+                .string("config", "gvproxy's YAML configuration file; flags override it");
     }
 
     /**
@@ -84,7 +86,19 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
      * ({@link NetworkFlags#validate}).
      */
     static DaemonOptions parse(String program, List<String> args) throws FlagException, Flags.HelpRequested {
-        Flags.Parsed flags = grammar(program).parse(args);
+        Flags.Parsed given = grammar(program).parse(args);
+        // As gvproxy: an empty -config is none.
+        ConfigFile config = given.isSet("config") && !given.value("config").isEmpty()
+                ? ConfigFile.read(Path.of(given.value("config")).toAbsolutePath()).overriddenBy(given) : null;
+        try {
+            return parse(ConfigFile.under(config, given), config);
+        } catch (FlagException e) {
+            throw config == null ? e : config.attribute(e);
+        }
+    }
+
+    /** The checks, on the command line with the -config file's values under it. */
+    private static DaemonOptions parse(Flags.Parsed flags, ConfigFile config) throws FlagException {
         for (String name : NOT_SUPPORTED) {
             if (flags.isSet(name)) {
                 throw FlagException.invalid("-" + name + " is not supported yet");
@@ -154,9 +168,18 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         ListenUrl notification = flags.isSet("notification") && !flags.value("notification").isEmpty()
                 ? ListenUrl.parseUnix("notification", flags.value("notification")) : null;
         return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
+                config,
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
                 flags.integer("pid"), sshPort, pcap, notification);
+    }
+
+    /**
+     * The properties for {@value io.tapvsock.api.NetworkSettings#FLAGS_PID}: the network flags over the -config
+     * file's network fields that have no flag.
+     */
+    Map<String, String> networkProperties() {
+        return config == null ? networkFlags : config.networkOver(networkFlags);
     }
 
     private static Path path(Flags.Parsed flags, String name) {

@@ -49,6 +49,12 @@ final class Logging {
         return out;
     }
 
+    /** gvproxy's log-level (-config) above debug: ours and everyone's records below it are dropped. */
+    static void setLevel(Level level) {
+        Logger.getLogger("").setLevel(level);
+        Logger.getLogger(PROJECT_LOGGER).setLevel(level);
+    }
+
     /** A StreamHandler that flushes every record: a daemon's log is read while it runs, and may end by SIGKILL. */
     private static final class LineHandler extends StreamHandler {
 

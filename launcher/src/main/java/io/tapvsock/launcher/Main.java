@@ -38,7 +38,7 @@ public final class Main {
             if (options.exec() != null) {
                 return exec(options, out, err);
             }
-            network = NetworkFlags.validate(options.networkFlags(), layout.configDir().resolve(NetworkFlags.FILE_NAME));
+            network = validateNetwork(options, layout);
         } catch (Flags.HelpRequested e) {
             err.print(DaemonOptions.grammar(program).usage()); // Go prints the usage to stderr and exits 0
             return 0;
@@ -56,11 +56,28 @@ public final class Main {
         }
         try {
             Logging.configure(options.logFile(), options.debug(), !options.shell());
+            if (options.config() != null && options.config().logLevel() != null && !options.debug()) {
+                Logging.setLevel(options.config().logLevel());
+            }
         } catch (IOException e) {
             err.println("-log-file " + options.logFile() + ": " + e.getMessage());
             return FlagException.EXIT_STATUS;
         }
         return new Daemon(program, options, network, layout, err).run();
+    }
+
+    /** The network settings in force at start; an error about a value from -config names its field. */
+    private static NetworkSettings validateNetwork(DaemonOptions options, Layout layout) throws FlagException {
+        NetworkSettings settings;
+        try {
+            settings = NetworkFlags.validate(options.networkProperties(), layout.configDir().resolve(NetworkFlags.FILE_NAME));
+        } catch (FlagException e) {
+            throw options.config() == null ? e : options.config().attribute(e);
+        }
+        if (options.config() != null) {
+            options.config().checkStaticLeases(settings);
+        }
+        return settings;
     }
 
     private static int exec(DaemonOptions options, PrintStream out, PrintStream err) throws FlagException {

@@ -48,6 +48,8 @@ final class OsgiFramework {
         Map<String, Object> properties = new HashMap<>();
         properties.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
         properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // What outlives a restart with the same -state-dir (the DHCP leases): the framework cache above does not.
+        properties.put("tapvsock.state.dir", storage.toString());
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SYSTEM_PACKAGES_EXTRA);
         properties.put("felix.log.logger", new FelixLogger());
         properties.put("felix.log.level", debug ? "3" : "2");

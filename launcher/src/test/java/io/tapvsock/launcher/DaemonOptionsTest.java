@@ -67,7 +67,7 @@ class DaemonOptionsTest {
     @Test
     void unsupported_gvproxy_flags_are_named() {
         assertEquals("-services is not supported yet", error("-services", "unix:///tmp/s.sock"));
-        assertEquals("-config is not supported yet", error("-config=/etc/gvproxy.yaml"));
+        assertEquals("-config /nonexistent/gvproxy.yaml: no such file", error("-config=/nonexistent/gvproxy.yaml"));
         assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
     }
 

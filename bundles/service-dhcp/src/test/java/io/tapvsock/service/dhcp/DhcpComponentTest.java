@@ -18,12 +18,17 @@ import io.tapvsock.api.VirtualNetwork;
 import io.tapvsock.service.dhcp.testing.CapturingReplier;
 import io.tapvsock.service.dhcp.testing.ClientMessage;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DhcpComponentTest {
+
+    private static final Path NO_STATE_DIR = null;
 
     private static final MacAddress A = MacAddress.parse("02:00:00:00:00:0a");
 
@@ -68,7 +73,7 @@ class DhcpComponentTest {
 
     @Test
     void leasesRoutes_answerGvproxysJson() {
-        DhcpComponent component = new DhcpComponent(network, Map.of());
+        DhcpComponent component = new DhcpComponent(network, Map.of(), NO_STATE_DIR);
         String want = "{\"192.168.127.1\":\"5a:94:ef:e4:0c:dd\",\"192.168.127.2\":\"5a:94:ef:e4:0c:ee\"}";
         ApiResponse response = new LeasesRoute(component).handle(get("/leases"));
         assertEquals(200, response.status());
@@ -82,7 +87,7 @@ class DhcpComponentTest {
 
     @Test
     void receive_leasesAndListsInAddressOrder() {
-        DhcpComponent component = new DhcpComponent(network, Map.of());
+        DhcpComponent component = new DhcpComponent(network, Map.of(), NO_STATE_DIR);
         CapturingReplier replier = new CapturingReplier();
         receive(component, ClientMessage.discover(A), replier);
         receive(component, ClientMessage.request(A).serverId("192.168.127.1").requested("192.168.127.3"), replier);
@@ -100,7 +105,7 @@ class DhcpComponentTest {
     void invalidConfiguration_isRefusedAndThePreviousOneStays() {
         Map<String, Object> properties = new HashMap<>();
         properties.put("staticLeases", new String[] {"192.168.127.20=" + A});
-        DhcpComponent component = new DhcpComponent(network, properties);
+        DhcpComponent component = new DhcpComponent(network, properties, NO_STATE_DIR);
         assertTrue(body(new LeasesRoute(component).handle(get("/leases"))).contains("\"192.168.127.20\""));
         properties.put("staticLeases", new String[] {"192.168.127.1=" + A});
         component.modified(properties);
@@ -112,8 +117,27 @@ class DhcpComponentTest {
 
     @Test
     void invalidConfigurationAtActivation_fallsBackToTheDefaults() {
-        DhcpComponent component = new DhcpComponent(network, Map.of("leaseSeconds", "-5"));
+        DhcpComponent component = new DhcpComponent(network, Map.of("leaseSeconds", "-5"), NO_STATE_DIR);
         assertEquals(List.of("192.168.127.1", "192.168.127.2"),
                 component.leases().stream().map(e -> e.address().toString()).toList());
+    }
+
+    @Test
+    void stateDirectory_keepsTheLeasesAcrossARestart(@TempDir Path stateDir) throws Exception {
+        DhcpComponent first = new DhcpComponent(network, Map.of("staticLeases", ""), stateDir);
+        CapturingReplier replier = new CapturingReplier();
+        receive(first, ClientMessage.discover(A).requested("192.168.127.77"), replier);
+        receive(first, ClientMessage.request(A).serverId("192.168.127.1").requested("192.168.127.77"), replier);
+        assertEquals(2, replier.take().size());
+        String file = Files.readString(stateDir.resolve(DhcpComponent.LEASE_FILE_NAME));
+        assertTrue(file.contains("192.168.127.77 02:00:00:00:00:0a bound"), file);
+
+        // A new daemon with the same state directory: the client, back in INIT, is offered its address again.
+        DhcpComponent second = new DhcpComponent(network, Map.of("staticLeases", ""), stateDir);
+        receive(second, ClientMessage.discover(A), replier);
+        assertEquals("192.168.127.77", replier.only().reply().yiaddr().toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> leases = (Map<String, Object>) second.snapshot().get("leases");
+        assertEquals(Map.of("static", 0L, "dynamic", 1L), leases);
     }
 }

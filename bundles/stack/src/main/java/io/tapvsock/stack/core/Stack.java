@@ -421,6 +421,11 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         snapshot.put("TCP", tcpStats);
         snapshot.put("Drops", drops.snapshot());
         snapshot.put("Switch", switch_.snapshot());
+        Map<String, Object> flows = new LinkedHashMap<>();
+        flows.put("TCP", tcp.connectionsByState());
+        flows.put("UDP", (long) udp.flowCount());
+        flows.put("ICMP", (long) icmpForwarder.flowCount());
+        snapshot.put("Flows", flows);
         return snapshot;
     }
 

@@ -418,6 +418,8 @@ public final class Switch {
         Map<String, Object> snapshot = new LinkedHashMap<>();
         snapshot.put("Ports", portStats);
         snapshot.put("CamEntries", (long) cam.size());
+        // Broadcast and multicast frames from guests, each sent to every other port and the gateway.
+        snapshot.put("FloodedFrames", broadcastFrames);
         snapshot.put("UnknownUnicastDropped", unknownUnicast);
         return snapshot;
     }

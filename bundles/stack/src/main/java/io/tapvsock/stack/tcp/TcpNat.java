@@ -23,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -179,7 +180,27 @@ public final class TcpNat {
 
     /** Counters for /stats under "TCP". */
     public Map<String, Object> snapshot() {
-        return stats.snapshot(flows.size(), pendingConnects);
+        Map<String, Object> snapshot = stats.snapshot(flows.size(), pendingConnects);
+        Map<String, Long> byState = connectionsByState();
+        // gVisor's name: connections in ESTABLISHED or CLOSE-WAIT.
+        snapshot.put("CurrentEstablished", byState.getOrDefault(TcpState.ESTABLISHED.toString(), 0L)
+                + byState.getOrDefault(TcpState.CLOSE_WAIT.toString(), 0L));
+        return snapshot;
+    }
+
+    /** Connections by state (RFC names), in state order; states without connections are left out. */
+    public Map<String, Long> connectionsByState() {
+        long[] counts = new long[TcpState.values().length];
+        for (Link link : flows.values()) {
+            counts[link.connection.state().ordinal()]++;
+        }
+        Map<String, Long> byState = new LinkedHashMap<>();
+        for (TcpState state : TcpState.values()) {
+            if (counts[state.ordinal()] > 0) {
+                byState.put(state.toString(), counts[state.ordinal()]);
+            }
+        }
+        return byState;
     }
 
     /** Bytes from guests written toward host sockets and not taken by them yet, over all connections. */

@@ -84,6 +84,7 @@ class SwitchTest {
         assertNull(sinkA.poll());
         assertEquals(1, toGateway.size());
         assertArrayEquals(broadcast, toGateway.getFirst());
+        assertEquals(1L, switch_.snapshot().get("FloodedFrames"));
     }
 
     @Test

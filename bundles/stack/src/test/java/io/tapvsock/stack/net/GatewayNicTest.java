@@ -233,7 +233,7 @@ class GatewayNicTest {
         fixture.guestSends(arpRequest(GUEST_MAC, GUEST_IP, GATEWAY_IP));
         Map<String, Object> stats = fixture.call(fixture.stack::snapshot);
         for (String key : List.of("BytesSent", "BytesReceived", "Ethernet", "ARP", "IP", "ICMP", "UDP", "TCP", "Drops",
-                "Switch")) {
+                "Switch", "Flows")) {
             assertTrue(stats.containsKey(key), key);
         }
         assertEquals(42L, stats.get("BytesReceived"));
@@ -242,6 +242,7 @@ class GatewayNicTest {
         Map<String, Object> arp = (Map<String, Object>) stats.get("ARP");
         assertEquals(1L, arp.get("RequestsReceived"));
         assertEquals(1L, arp.get("OutgoingRepliesSent"));
+        assertEquals(Map.of("TCP", Map.of(), "UDP", 0L, "ICMP", 0L), stats.get("Flows"));
     }
 
     private static byte[] withIpByte(byte[] frame, int index, int value) {

@@ -497,6 +497,8 @@ class TcpNatTest {
             Sent ackOfPing = next();
             assertEquals(ISN + 5, ackOfPing.tcp().ack());
             assertEquals(0, ackOfPing.payload().length);
+            assertEquals(Map.of("ESTABLISHED", 1L), onLoop(nat::connectionsByState));
+            assertEquals(1L, onLoop(nat::snapshot).get("CurrentEstablished"));
 
             // Host to guest.
             OutputStream out = accepted.getOutputStream();
@@ -524,7 +526,9 @@ class TcpNatTest {
             assertEquals(ISN + 10, lastAck.tcp().ack());
             waitFor(() -> nat.connectionCount() == 0);
         }
+        assertEquals(Map.of(), onLoop(nat::connectionsByState));
         Map<String, Object> stats = onLoop(nat::snapshot);
+        assertEquals(0L, stats.get("CurrentEstablished"));
         assertEquals(1L, stats.get("PassiveConnectionOpenings"));
         assertEquals(8L, stats.get("BytesReceived"));
         assertEquals(4L, stats.get("BytesSent"));

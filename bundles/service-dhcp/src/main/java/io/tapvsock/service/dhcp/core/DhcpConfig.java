@@ -17,34 +17,43 @@ import java.util.Map;
  *
  * @param leaseSeconds option 51 (1..4294967295; the top value means infinite to the client, RFC 2132 §9.2)
  * @param staticLeases fixed addresses, or null for gvproxy's default: the device IP for 5a:94:ef:e4:0c:ee
- * @param searchList option 119
+ * @param searchList option 119 as configured, or null when not configured: then the host's, from {@code resolvConf}
  * @param leaseFile where the table is kept, or null for memory only
+ * @param resolvConf the resolv.conf whose search domains go out when {@code searchList} is null
  */
 public record DhcpConfig(long leaseSeconds, List<StaticLease> staticLeases, DomainSearchList searchList,
-        Path leaseFile) {
+        Path leaseFile, Path resolvConf) {
 
     public static final String LEASE_SECONDS = "leaseSeconds";
     public static final String STATIC_LEASES = "staticLeases";
     public static final String SEARCH_DOMAINS = "searchDomains";
     public static final String LEASE_FILE = "leaseFile";
+    public static final String RESOLV_CONF = "resolvConf";
 
     public static final long DEFAULT_LEASE_SECONDS = 3600;
     public static final long MAX_LEASE_SECONDS = 0xFFFF_FFFFL;
+    public static final String DEFAULT_RESOLV_CONF = "/etc/resolv.conf";
 
     public DhcpConfig {
         require(leaseSeconds >= 1 && leaseSeconds <= MAX_LEASE_SECONDS, LEASE_SECONDS,
                 leaseSeconds + " is outside 1.." + MAX_LEASE_SECONDS);
         staticLeases = staticLeases == null ? null : List.copyOf(staticLeases);
-        require(searchList != null, SEARCH_DOMAINS, "missing");
+        require(resolvConf != null, RESOLV_CONF, "missing");
     }
 
+    /** gvproxy's defaults: search domains from the host's resolv.conf, the device IP for its guest MAC. */
     public static DhcpConfig defaults() {
-        return new DhcpConfig(DEFAULT_LEASE_SECONDS, null, DomainSearchList.EMPTY, null);
+        return new DhcpConfig(DEFAULT_LEASE_SECONDS, null, null, null, Path.of(DEFAULT_RESOLV_CONF));
+    }
+
+    /** This configuration with another lease file. */
+    public DhcpConfig withLeaseFile(Path file) {
+        return new DhcpConfig(leaseSeconds, staticLeases, searchList, file, resolvConf);
     }
 
     /**
      * Reads a configuration dictionary; absent keys take the defaults. List values may be arrays, collections or
-     * comma-separated text.
+     * comma-separated text. An absent searchDomains means the host's; a present but empty one means none.
      *
      * @throws IllegalArgumentException "field: reason"
      */
@@ -70,23 +79,31 @@ public record DhcpConfig(long leaseSeconds, List<StaticLease> staticLeases, Doma
                 }
             }
         }
-        DomainSearchList searchList;
+        DomainSearchList searchList = null;
         try {
             List<String> domains = list(properties.get(SEARCH_DOMAINS));
-            searchList = DomainSearchList.of(domains == null ? List.of() : domains);
+            if (domains != null) {
+                searchList = DomainSearchList.of(domains);
+            }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(SEARCH_DOMAINS + ": " + e.getMessage(), e);
         }
-        Path leaseFile = null;
-        Object file = properties.get(LEASE_FILE);
-        if (file != null && !String.valueOf(file).isBlank()) {
-            try {
-                leaseFile = Path.of(String.valueOf(file).trim());
-            } catch (InvalidPathException e) {
-                throw new IllegalArgumentException(LEASE_FILE + ": " + e.getMessage(), e);
-            }
+        Path resolvConf = path(properties, RESOLV_CONF);
+        return new DhcpConfig(leaseSeconds, staticLeases, searchList, path(properties, LEASE_FILE),
+                resolvConf == null ? Path.of(DEFAULT_RESOLV_CONF) : resolvConf);
+    }
+
+    /** A path-valued property, or null when absent or blank. */
+    private static Path path(Map<String, ?> properties, String key) {
+        Object value = properties.get(key);
+        if (value == null || String.valueOf(value).isBlank()) {
+            return null;
         }
-        return new DhcpConfig(leaseSeconds, staticLeases, searchList, leaseFile);
+        try {
+            return Path.of(String.valueOf(value).trim());
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
     }
 
     /** The static leases under these settings: the configured ones, or the device IP for gvproxy's guest MAC. */

@@ -9,6 +9,7 @@ import io.tapvsock.service.dhcp.core.DhcpCounters.Counter;
 import io.tapvsock.service.dhcp.wire.DhcpMessageType;
 import io.tapvsock.service.dhcp.wire.DhcpReply;
 import io.tapvsock.service.dhcp.wire.DhcpRequest;
+import io.tapvsock.service.dhcp.wire.DomainSearchList;
 import io.tapvsock.service.dhcp.wire.MalformedDhcpException;
 import io.tapvsock.service.dhcp.wire.MalformedReason;
 import io.tapvsock.service.dhcp.wire.NetworkParameters;
@@ -59,6 +60,7 @@ public final class DhcpServer {
     // Guarded by this.
     private DhcpConfig config;
     private LeaseFile leaseFile;
+    private HostSearchDomains hostSearchDomains;
     private long savedVersion = -1;
     private NetworkSettings planSettings;
     private DhcpConfig planConfig;
@@ -77,6 +79,7 @@ public final class DhcpServer {
         this.settings = settings;
         this.clock = clock;
         synchronized (this) {
+            hostSearchDomains = new HostSearchDomains(config.resolvConf());
             openLeaseFile(config.leaseFile());
         }
     }
@@ -114,6 +117,9 @@ public final class DhcpServer {
     public synchronized void reconfigure(DhcpConfig newConfig) {
         Path oldFile = config.leaseFile();
         config = newConfig;
+        if (!hostSearchDomains.file().equals(newConfig.resolvConf())) {
+            hostSearchDomains = new HostSearchDomains(newConfig.resolvConf());
+        }
         if (!Objects.equals(oldFile, newConfig.leaseFile())) {
             openLeaseFile(newConfig.leaseFile());
         }
@@ -259,7 +265,12 @@ public final class DhcpServer {
 
     private NetworkParameters parameters(NetworkSettings current) {
         return new NetworkParameters(current.subnet().mask(), current.gatewayIp(), current.gatewayIp(), current.mtu(),
-                config.searchList());
+                searchList());
+    }
+
+    /** Option 119: the configured list, else the host's. */
+    private DomainSearchList searchList() {
+        return config.searchList() != null ? config.searchList() : hostSearchDomains.current();
     }
 
     /**

@@ -19,11 +19,12 @@ public final class DhcpOptions {
     }
 
     /**
-     * Walks the options in {@code [from, to)} until END or the end of the field (a field that simply runs out is
-     * accepted: many clients pad after END, some leave END out).
+     * Walks the options in {@code [from, to)} until END; PAD after END is ignored. RFC 2131 §4.1 and RFC 2132 §9.3:
+     * the options field, and each overloaded file and sname field, ends with END, so a field that runs out
+     * without one was cut short somewhere and is refused.
      *
      * @param buf borrowed: not retained after return
-     * @throws MalformedDhcpException when an option's length byte or value lies past {@code to}
+     * @throws MalformedDhcpException when an option's length byte or value lies past {@code to}, or END is missing
      */
     public static void walk(ByteBuf buf, int from, int to, Visitor visitor) throws MalformedDhcpException {
         int i = from;
@@ -48,5 +49,6 @@ public final class DhcpOptions {
             visitor.option(code, value, length);
             i = value + length;
         }
+        throw new MalformedDhcpException(MalformedReason.MISSING_END, "no END option before byte " + to);
     }
 }

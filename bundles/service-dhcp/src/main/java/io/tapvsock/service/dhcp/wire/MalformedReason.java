@@ -14,6 +14,8 @@ public enum MalformedReason {
     BAD_COOKIE("bad_cookie"),
     /** An option's length runs past the end of its field. */
     OPTION_OVERRUN("option_overrun"),
+    /** A field of options runs out without END (RFC 2131 §4.1, RFC 2132 §9.3). */
+    MISSING_END("missing_end"),
     /** An option we read has a length its definition does not allow. */
     BAD_OPTION_LENGTH("bad_option_length"),
     /** No option 53: a plain BOOTP request, which this server does not answer. */

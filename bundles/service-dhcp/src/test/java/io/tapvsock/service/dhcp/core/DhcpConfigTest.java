@@ -26,7 +26,8 @@ class DhcpConfigTest {
     void defaults_areGvproxys() {
         DhcpConfig config = DhcpConfig.fromProperties(Map.of());
         assertEquals(3600, config.leaseSeconds());
-        assertTrue(config.searchList().isEmpty());
+        assertNull(config.searchList(), "not configured: the host's");
+        assertEquals(Path.of("/etc/resolv.conf"), config.resolvConf());
         assertNull(config.leaseFile());
         assertEquals(List.of(new StaticLease(Ipv4Address.parse("192.168.127.2"), MacAddress.DEFAULT_DEVICE)),
                 config.staticLeases(SETTINGS));
@@ -44,6 +45,9 @@ class DhcpConfigTest {
         assertEquals(Path.of("/var/lib/tapvsock/leases"), config.leaseFile());
         assertEquals(List.of(), DhcpConfig.fromProperties(Map.of("staticLeases", new String[0])).staticLeases(SETTINGS));
         assertEquals(7200, DhcpConfig.fromProperties(Map.of("leaseSeconds", 7200L)).leaseSeconds());
+        assertTrue(DhcpConfig.fromProperties(Map.of("searchDomains", "")).searchList().isEmpty(),
+                "configured empty: none, the host's are not read");
+        assertEquals(Path.of("/tmp/r.conf"), DhcpConfig.fromProperties(Map.of("resolvConf", "/tmp/r.conf")).resolvConf());
     }
 
     @Test

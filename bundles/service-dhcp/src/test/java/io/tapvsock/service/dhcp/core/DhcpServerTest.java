@@ -16,11 +16,13 @@ import io.tapvsock.service.dhcp.core.DhcpCounters.Counter;
 import io.tapvsock.service.dhcp.testing.CapturingReplier;
 import io.tapvsock.service.dhcp.testing.CapturingReplier.Sent;
 import io.tapvsock.service.dhcp.testing.ClientMessage;
+import io.tapvsock.service.dhcp.testing.Configs;
 import io.tapvsock.service.dhcp.testing.Fixtures;
 import io.tapvsock.service.dhcp.testing.ManualClock;
 import io.tapvsock.service.dhcp.testing.ReplyView;
 import io.tapvsock.service.dhcp.wire.DomainSearchList;
 import io.tapvsock.service.dhcp.wire.MalformedReason;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,7 @@ class DhcpServerTest {
     private final ManualClock clock = new ManualClock();
     private final CapturingReplier replier = new CapturingReplier();
     private NetworkSettings settings = NetworkSettings.defaults();
-    private DhcpServer server = new DhcpServer(DhcpConfig.defaults(), () -> settings, clock);
+    private DhcpServer server = new DhcpServer(Configs.withoutSearchDomains(null), () -> settings, clock);
 
     private void deliver(byte[] bytes) {
         ByteBuf payload = Unpooled.wrappedBuffer(bytes);
@@ -361,7 +363,7 @@ class DhcpServerTest {
     void searchList_tooBigForTheClient_isLeftOut() {
         List<String> domains = List.of("a".repeat(60) + ".one.example", "b".repeat(60) + ".two.example",
                 "c".repeat(60) + ".three.example", "d".repeat(60) + ".four.example");
-        server.reconfigure(new DhcpConfig(3600, null, DomainSearchList.of(domains), null));
+        server.reconfigure(new DhcpConfig(3600, null, DomainSearchList.of(domains), null, Path.of(DhcpConfig.DEFAULT_RESOLV_CONF)));
         ReplyView small = exchange(ClientMessage.discover(A)).reply();
         assertNull(small.options().get(119));
         assertEquals(1, server.counters().get(Counter.SEARCH_LIST_DROPPED));

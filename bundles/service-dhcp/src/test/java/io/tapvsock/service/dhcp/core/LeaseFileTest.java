@@ -11,6 +11,7 @@ import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.service.dhcp.testing.CapturingReplier;
 import io.tapvsock.service.dhcp.testing.ClientMessage;
+import io.tapvsock.service.dhcp.testing.Configs;
 import io.tapvsock.service.dhcp.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class LeaseFileTest {
     private final NetworkSettings settings = NetworkSettings.defaults();
 
     private DhcpServer server(Path file) {
-        return new DhcpServer(new DhcpConfig(3600, null, io.tapvsock.service.dhcp.wire.DomainSearchList.EMPTY, file),
+        return new DhcpServer(Configs.withoutSearchDomains(file),
                 () -> settings, clock);
     }
 
@@ -117,7 +118,7 @@ class LeaseFileTest {
         // A configuration that arrives after activation (ConfigAdmin is asynchronous) names the saved file.
         DhcpServer second = server(null);
         assertEquals(Ipv4Address.parse("192.168.127.3"), lease(second, B));
-        second.reconfigure(new DhcpConfig(3600, null, io.tapvsock.service.dhcp.wire.DomainSearchList.EMPTY, old));
+        second.reconfigure(Configs.withoutSearchDomains(old));
         // B keeps .3 (what this run knows wins); A's record lost that address, so A gets a fresh one.
         assertEquals(Ipv4Address.parse("192.168.127.4"), lease(second, A));
         String text = Files.readString(old);

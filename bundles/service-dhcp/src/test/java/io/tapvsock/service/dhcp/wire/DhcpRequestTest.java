@@ -168,4 +168,22 @@ class DhcpRequestTest {
         byte[] bytes = ClientMessage.request(MAC).option(50, (byte) 1, (byte) 2).bytes();
         assertEquals(MalformedReason.BAD_OPTION_LENGTH, reasonOf(bytes));
     }
+
+    @Test
+    void parse_missingEnd() {
+        // Header, cookie, option 53 and nothing after it: the options field runs out without END.
+        byte[] bytes = Arrays.copyOf(ClientMessage.discover(MAC).bytes(), 243);
+        assertEquals(MalformedReason.MISSING_END, reasonOf(bytes));
+        // The same with PAD up to the end of a full-size message.
+        bytes = ClientMessage.discover(MAC).bytes();
+        bytes[243] = 0;
+        assertEquals(MalformedReason.MISSING_END, reasonOf(bytes));
+    }
+
+    @Test
+    void parse_missingEndInOverloadedField() {
+        // Option 52 = 1: options go on in the file field, which is all PAD here (RFC 2132 §9.3 wants END there too).
+        byte[] bytes = ClientMessage.discover(MAC).option(52, (byte) 1).bytes();
+        assertEquals(MalformedReason.MISSING_END, reasonOf(bytes));
+    }
 }
