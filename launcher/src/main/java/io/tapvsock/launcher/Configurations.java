@@ -35,6 +35,13 @@ final class Configurations {
     /** Factory PID of the tap transport's links; properties netns, iface, mac, mtu, configure ({@link TapFlag}). */
     static final String TAP_TRANSPORT_PID = "io.tapvsock.transport.tap";
 
+    /** PID of the capture (-pcap); property {@value #CAPTURE_FILE}. */
+    static final String CAPTURE_PID = "io.tapvsock.service.capture";
+    static final String CAPTURE_FILE = "file";
+    /** PID of the notifications (-notification); property {@value #NOTIFICATION_SOCKET} (unix:///path). */
+    static final String NOTIFICATION_PID = "io.tapvsock.service.notification";
+    static final String NOTIFICATION_SOCKET = "socket";
+
     /** PID the launcher's forwarder flags go to, merged over io.tapvsock.service.forwarder; property {@value #SSH_PORT}. */
     static final String FORWARDER_FLAGS_PID = "io.tapvsock.service.forwarder.flags";
     static final String SSH_PORT = "sshPort";

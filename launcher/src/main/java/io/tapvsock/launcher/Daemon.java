@@ -1,5 +1,6 @@
 package io.tapvsock.launcher;
 
+import io.tapvsock.api.DaemonReady;
 import io.tapvsock.api.NetworkSettings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
@@ -25,8 +27,8 @@ import org.osgi.framework.launch.Framework;
 /**
  * The daemon's life. Startup, in this order (compat.md section 8: a transport's socket file is the readiness
  * signal, so it comes last): pid file; framework and every bundle; the control socket; the network flags
- * configuration; the virtual network (with the flags in force) and DHCP; the API endpoints; the transport
- * listeners; "ready". Any step that fails or does not finish in time ends startup with a message naming the cause.
+ * configuration; the capture (-pcap) and notifications (-notification); the virtual network (with the flags in
+ * force) and DHCP; the API endpoints; the transport listeners; "ready" (the {@link DaemonReady} marker service). Any step that fails or does not finish in time ends startup with a message naming the cause.
  * SIGTERM/SIGINT stop the framework (listeners close and remove their socket files), then the pid file, the
  * control socket and the default state directory go, and the process exits 0.
  */
@@ -141,15 +143,40 @@ final class Daemon {
         control = ControlServer.start(controlPath, new GogoCommands(context));
 
         Configurations configurations = Configurations.await(context, deadline());
+        startObservers(configurations);
         startNetwork(context, configurations);
         LOG.fine(() -> "network and DHCP up after " + millisSince(t0) + " ms");
         List<String> listeners = startListeners(context, configurations);
+        // -notification's "ready", and anyone else's: the transport sockets exist now.
+        context.registerService(Object.class, new Object(),
+                FrameworkUtil.asDictionary(Map.of(DaemonReady.PROPERTY, Boolean.TRUE)));
 
         // The JVM's start, not the process's: a script that execs the launcher (run.sh) keeps its pid and start time.
         Instant began = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
         LOG.info(() -> "ready in " + Duration.between(began, Instant.now()).toMillis() + " ms: "
                 + (listeners.isEmpty() ? "no listeners" : String.join(", ", listeners)) + "; control socket "
                 + control.path());
+    }
+
+    /**
+     * -pcap and -notification, before the network starts: the capture sees the first frame, the notifications
+     * the first guest. Each waits for its component, so a file or socket it refuses ends startup with the reason.
+     */
+    private void startObservers(Configurations configurations)
+            throws StartupException, IOException, InterruptedException {
+        ComponentStates components = new ComponentStates(framework.getBundleContext());
+        if (options.pcap() != null) {
+            configurations.set(Configurations.CAPTURE_PID,
+                    Map.of(Configurations.CAPTURE_FILE, options.pcap().toString()));
+            awaitListener(components, Configurations.CAPTURE_PID, Configurations.CAPTURE_PID,
+                    "-pcap " + options.pcap(), null);
+        }
+        if (options.notification() != null) {
+            configurations.set(Configurations.NOTIFICATION_PID,
+                    Map.of(Configurations.NOTIFICATION_SOCKET, options.notification().text()));
+            awaitListener(components, Configurations.NOTIFICATION_PID, Configurations.NOTIFICATION_PID,
+                    "-notification " + options.notification().text(), null);
+        }
     }
 
     /** The network flags, then the virtual network running with them, then DHCP. */

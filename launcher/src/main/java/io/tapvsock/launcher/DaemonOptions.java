@@ -29,6 +29,8 @@ import java.util.Map;
  * @param control the control socket (daemon: where to listen; -exec: where to connect), or null for the default
  * @param pid with -exec: the daemon to talk to, or 0
  * @param sshPort gvproxy's -ssh-port: forward 127.0.0.1:N to the device IP's port 22, or -1 for none
+ * @param pcap gvproxy's -pcap: the file every frame is captured to, or null
+ * @param notification gvproxy's -notification: the unix socket events go to, or null
  * @param config the -config file (its flag values are already in the others), or null
  */
 record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
@@ -36,12 +38,11 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         Map<String, String> networkFlags, boolean debug,
         ConfigFile config,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
-        long pid, int sshPort) {
+        long pid, int sshPort, Path pcap, ListenUrl notification) {
 
     /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
     static final List<String> NOT_SUPPORTED = List.of("services",
-            "forward-sock", "forward-dest", "forward-user", "forward-identity", "pcap",
-            "notification", "config");
+            "forward-sock", "forward-dest", "forward-user", "forward-identity", "config");
 
     static Flags grammar(String program) {
         return new Flags(program)
@@ -74,8 +75,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 .repeated("forward-dest", "guest path of a forwarded socket (not supported yet)")
                 .repeated("forward-user", "SSH user of a forwarded socket (not supported yet)")
                 .repeated("forward-identity", "SSH identity of a forwarded socket (not supported yet)")
-                .string("pcap", "capture every frame to this file (not supported yet)")
-                .string("notification", "unix:///path for JSON events (not supported yet)")
+                .string("pcap", "capture every frame of the virtual network to this pcap file")
+                .string("notification", "unix:///path of a listening socket for JSON events (ready, connections)")
                 .string("config", "gvproxy's YAML configuration file; flags override it");
     }
 
@@ -159,11 +160,18 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         if (flags.isSet("pid") && !flags.isSet("exec")) {
             throw FlagException.invalid("-pid only goes with -exec");
         }
+        Path pcap = path(flags, "pcap");
+        if (pcap != null && !Files.isDirectory(pcap.getParent())) {
+            throw FlagException.invalid("-pcap " + flags.value("pcap") + ": directory " + pcap.getParent()
+                    + " does not exist");
+        }
+        ListenUrl notification = flags.isSet("notification") && !flags.value("notification").isEmpty()
+                ? ListenUrl.parseUnix("notification", flags.value("notification")) : null;
         return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
                 config,
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
-                flags.integer("pid"), sshPort);
+                flags.integer("pid"), sshPort, pcap, notification);
     }
 
     /**

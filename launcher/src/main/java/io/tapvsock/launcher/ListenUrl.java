@@ -47,30 +47,31 @@ record ListenUrl(String text, Path socketPath) {
         return new ListenUrl(text, null);
     }
 
+    /** {@code unix:///absolute/path} and nothing else (-notification: a stream socket someone else listens on). */
+    static ListenUrl parseUnix(String flag, String text) throws FlagException {
+        return unixScheme(flag, text, "unix");
+    }
+
     /** {@code unixgram:///absolute/path}, the one form {@code -listen-vfkit} takes (a SOCK_DGRAM socket). */
     static ListenUrl parseUnixgram(String flag, String text) throws FlagException {
-        String scheme = "unixgram://";
-        if (!text.startsWith(scheme)) {
-            throw FlagException.invalid("-" + flag + " \"" + text + "\" is not unixgram:///path");
-        }
-        String path = text.substring(scheme.length());
-        if (!path.startsWith("/") || path.length() < 2) {
-            throw FlagException.invalid("-" + flag + " \"" + text + "\" has no absolute socket path"
-                    + " (want unixgram:///path)");
-        }
-        return new ListenUrl(text, Path.of(path));
+        return unixScheme(flag, text, "unixgram");
     }
 
     /** {@code unixpacket:///absolute/path}, the one form {@code -listen-bess} takes (a SOCK_SEQPACKET socket). */
     static ListenUrl parseUnixpacket(String flag, String text) throws FlagException {
-        String scheme = "unixpacket://";
-        if (!text.startsWith(scheme)) {
-            throw FlagException.invalid("-" + flag + " \"" + text + "\" is not unixpacket:///path");
+        return unixScheme(flag, text, "unixpacket");
+    }
+
+    /** {@code SCHEME:///absolute/path}; the error names the flag and the form it wants. */
+    private static ListenUrl unixScheme(String flag, String text, String scheme) throws FlagException {
+        String prefix = scheme + "://";
+        if (!text.startsWith(prefix)) {
+            throw FlagException.invalid("-" + flag + " \"" + text + "\" is not " + scheme + ":///path");
         }
-        String path = text.substring(scheme.length());
-        if (!path.startsWith("/")) {
+        String path = text.substring(prefix.length());
+        if (!path.startsWith("/") || path.length() < 2) {
             throw FlagException.invalid("-" + flag + " \"" + text + "\" has no absolute socket path"
-                    + " (want unixpacket:///path)");
+                    + " (want " + scheme + ":///path)");
         }
         return new ListenUrl(text, Path.of(path));
     }

@@ -35,4 +35,13 @@ public interface NetworkPort {
 
     /** The link is gone: the port leaves the switch and its learned addresses are forgotten. Idempotent. */
     void detach();
+
+    /**
+     * As {@link #detach()}, for a link that failed (a transport error, broken framing): listeners are told why.
+     *
+     * @param failure a short reason, e.g. "io-error"; null means the link closed normally
+     */
+    default void detach(String failure) {
+        detach();
+    }
 }

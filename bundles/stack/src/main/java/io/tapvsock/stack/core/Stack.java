@@ -9,6 +9,7 @@ import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.tapvsock.api.FrameCapture;
 import io.tapvsock.api.FrameSink;
 import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GuestUdpEndpoint;
@@ -18,6 +19,7 @@ import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.NetworkPort;
 import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.api.PortListener;
 import io.tapvsock.api.UdpDatagram;
 import io.tapvsock.stack.icmp.IcmpErrors;
 import io.tapvsock.stack.icmp.IcmpForwarder;
@@ -128,6 +130,16 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
         SwitchPort port = switch_.attach(sink, description);
         LOG.log(System.Logger.Level.INFO, () -> "attached " + port);
         return port;
+    }
+
+    /** Sets what sees every frame of the network, or removes it with null. Network loop only. */
+    public void capture(FrameCapture capture) {
+        switch_.capture(capture);
+    }
+
+    /** Replaces the listeners told of guests coming and going. Network loop only. */
+    public void portListeners(List<PortListener> listeners) {
+        switch_.listeners(listeners);
     }
 
     /** Puts new settings and limits in force; learned neighbours survive unless the subnet changed. */

@@ -3,8 +3,10 @@ package io.tapvsock.stack.link;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.collection.LongObjectMap;
+import io.tapvsock.api.FrameCapture;
 import io.tapvsock.api.FrameSink;
 import io.tapvsock.api.MacAddress;
+import io.tapvsock.api.PortListener;
 import io.tapvsock.stack.core.DropCounts;
 import io.tapvsock.stack.wire.EthernetHeader;
 import java.util.ArrayList;
@@ -19,8 +21,14 @@ import java.util.TreeMap;
  * to the gateway; broadcast and multicast go to every other port and to the gateway; unicast to a learned guest
  * MAC goes to that guest's port; unknown unicast is dropped (no flooding: guests only talk to the gateway and to
  * guests they have seen). Network loop only.
+ *
+ * <p>A {@link FrameCapture} sees each frame once: as it arrives from a port, or as the gateway sends it (frames
+ * one guest forwards to another are not seen twice). {@link PortListener}s hear of a port's first frame and of a
+ * port that leaves after one.
  */
 public final class Switch {
+
+    private static final System.Logger LOG = System.getLogger(Switch.class.getName());
 
     /** The largest frame a guest may hand over with segmentation offload: an IPv4 datagram of 64 KiB, tagged. */
     static final int MAX_OFFLOADED_FRAME = 65535 + EthernetHeader.LENGTH + EthernetHeader.VLAN_TAG_LENGTH;
@@ -36,6 +44,9 @@ public final class Switch {
 
     private int mtu;
     private long gatewayMac;
+    /** Null when nothing captures: then the data path pays one null check per frame. */
+    private FrameCapture capture;
+    private PortListener[] listeners = new PortListener[0];
 
     private long framesReceived;
     private long bytesReceived;
@@ -56,6 +67,16 @@ public final class Switch {
         this.gatewayMac = gatewayMac.bits();
     }
 
+    /** Sets (or, with null, removes) what sees every frame. */
+    public void capture(FrameCapture newCapture) {
+        capture = newCapture;
+    }
+
+    /** Replaces the listeners told of guests coming and going. */
+    public void listeners(List<PortListener> newListeners) {
+        listeners = newListeners.toArray(new PortListener[0]);
+    }
+
     /** Attaches a guest link with the lowest free port id. */
     public SwitchPort attach(FrameSink sink, String description) {
         int id = ports.indexOf(null);
@@ -68,7 +89,7 @@ public final class Switch {
         return port;
     }
 
-    void detach(SwitchPort port) {
+    void detach(SwitchPort port, String failure) {
         if (!port.attached) {
             return;
         }
@@ -81,6 +102,21 @@ public final class Switch {
         dirty.remove(port);
         port.dirty = false;
         gateway.detached(port);
+        if (port.firstMac >= 0) {
+            MacAddress mac = new MacAddress(port.firstMac);
+            for (PortListener listener : listeners) {
+                tell(() -> listener.guestDisconnected(port.id(), mac, port.description(), failure));
+            }
+        }
+    }
+
+    /** A listener that throws must not break the switch; it is logged. */
+    private static void tell(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a port listener failed", e);
+        }
     }
 
     /**
@@ -91,6 +127,10 @@ public final class Switch {
      */
     void receive(SwitchPort from, ByteBuf frame, boolean offloaded) {
         try {
+            FrameCapture tap = capture;
+            if (tap != null) {
+                tap.capture(frame);
+            }
             int len = frame.readableBytes();
             from.framesReceived++;
             from.bytesReceived += len;
@@ -133,6 +173,9 @@ public final class Switch {
                 return;
             }
             cam.put(source, from);
+            if (from.firstMac < 0) {
+                announce(from, source);
+            }
             long destination = EthernetHeader.getMac(frame, start);
             if (offloaded && destination == gatewayMac) {
                 gateway.receive(from, frame, true); // the gateway skips the checksum instead
@@ -152,13 +195,22 @@ public final class Switch {
         }
     }
 
+    /** The first frame from a port: its guest is connected. */
+    private void announce(SwitchPort port, long mac) {
+        port.firstMac = mac;
+        MacAddress address = new MacAddress(mac);
+        for (PortListener listener : listeners) {
+            tell(() -> listener.guestConnected(port.id(), address, port.description()));
+        }
+    }
+
     /** @param frame borrowed: not retained after return */
     private void forward(SwitchPort from, ByteBuf frame, long destination) {
         if (EthernetHeader.isMulticast(destination)) {
             broadcastFrames++;
             for (SwitchPort port : ports) {
                 if (port != null && port != from) {
-                    send(port, frame.retainedDuplicate());
+                    deliver(port, frame.retainedDuplicate());
                 }
             }
             gateway.receive(from, frame, false);
@@ -172,7 +224,7 @@ public final class Switch {
             } else if (to == from) {
                 drop(from, "switch-same-port"); // the destination sits behind the sender's own link
             } else {
-                send(to, frame.retain());
+                deliver(to, frame.retain());
             }
         }
     }
@@ -190,18 +242,19 @@ public final class Switch {
      * @param frame transferred: callee releases
      */
     public void sendFromGateway(long destination, ByteBuf frame) {
+        captureSent(frame);
         if (EthernetHeader.isMulticast(destination)) {
             SwitchPort last = null;
             for (SwitchPort port : ports) {
                 if (port != null) {
                     if (last != null) {
-                        send(last, frame.retainedDuplicate());
+                        deliver(last, frame.retainedDuplicate());
                     }
                     last = port;
                 }
             }
             if (last != null) {
-                send(last, frame);
+                deliver(last, frame);
             } else {
                 frame.release();
             }
@@ -209,7 +262,15 @@ public final class Switch {
         }
         SwitchPort to = portOf(destination, frame);
         if (to != null) {
-            send(to, frame);
+            deliver(to, frame);
+        }
+    }
+
+    /** @param frame borrowed: not retained after return */
+    private void captureSent(ByteBuf frame) {
+        FrameCapture tap = capture;
+        if (tap != null) {
+            tap.capture(frame);
         }
     }
 
@@ -225,11 +286,21 @@ public final class Switch {
     }
 
     /**
-     * Queues a frame on one port's sink; flushed by {@link #flush()}.
+     * Queues a frame from the gateway on one port's sink; flushed by {@link #flush()}.
      *
      * @param frame transferred: callee releases
      */
     public void send(SwitchPort port, ByteBuf frame) {
+        captureSent(frame);
+        deliver(port, frame);
+    }
+
+    /**
+     * Queues a frame on one port's sink, uncaptured (it was captured where it entered).
+     *
+     * @param frame transferred: callee releases
+     */
+    private void deliver(SwitchPort port, ByteBuf frame) {
         if (!port.attached) {
             frame.release();
             drop(port, "switch-port-detached");
@@ -267,6 +338,7 @@ public final class Switch {
      * @param frame transferred: callee releases. Its TCP checksum field holds the pseudo-header sum only.
      */
     public void sendSegmentedFromGateway(long mac, ByteBuf frame, int segmentSize, int mtu) {
+        captureSent(frame);
         SwitchPort to = portOf(mac, frame);
         if (to == null) {
             return;
@@ -282,7 +354,7 @@ public final class Switch {
             return;
         }
         OffloadedFrames.completeChecksum(frame);
-        send(to, frame);
+        deliver(to, frame);
     }
 
     /** Flushes every sink written since the last flush. */

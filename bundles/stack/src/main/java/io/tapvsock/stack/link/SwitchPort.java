@@ -23,6 +23,8 @@ public final class SwitchPort implements NetworkPort {
     long framesSent;
     long bytesSent;
     long drops;
+    /** The source MAC of the first frame from this port (listeners were told); -1 before it. */
+    long firstMac = -1;
 
     SwitchPort(Switch owner, int id, FrameSink sink, String description) {
         this.owner = owner;
@@ -72,7 +74,12 @@ public final class SwitchPort implements NetworkPort {
 
     @Override
     public void detach() {
-        owner.detach(this);
+        owner.detach(this, null);
+    }
+
+    @Override
+    public void detach(String failure) {
+        owner.detach(this, failure);
     }
 
     /** Counters for /stats under Switch.Ports. */

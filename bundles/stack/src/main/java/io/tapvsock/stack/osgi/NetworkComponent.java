@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tapvsock.api.FrameCapture;
 import io.tapvsock.api.FrameSink;
 import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GatewayUdpService;
@@ -18,6 +19,7 @@ import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.MacAddress;
 import io.tapvsock.api.NetworkPort;
 import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.api.PortListener;
 import io.tapvsock.api.VirtualNetwork;
 import io.tapvsock.stack.core.HostChannels;
 import io.tapvsock.stack.core.Stack;
@@ -30,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,6 +45,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -120,6 +124,9 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
     private final Stack stack;
     private final StackNetwork network;
     private final Map<ComponentServiceObjects<?>, BoundService> gatewayServices = new ConcurrentHashMap<>();
+    private final List<PortListener> portListeners = new CopyOnWriteArrayList<>();
+    /** The capture handed to the stack; guarded by this. */
+    private FrameCapture capture;
 
     @Activate
     public NetworkComponent(Map<String, Object> properties) {
@@ -228,6 +235,39 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
             stack.removeTcpService(bound.port(), (GatewayTcpService) bound.service());
             loop.execute(bound.lazy()::release);
         }
+    }
+
+    /**
+     * What captures every frame (service-capture); at most one, the highest ranked. A greedy replacement binds
+     * the new one before unbinding the old, so an unbind clears only the capture it installed.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetCapture")
+    synchronized void setCapture(FrameCapture newCapture) {
+        capture = newCapture;
+        loop.execute(() -> stack.capture(newCapture));
+    }
+
+    synchronized void unsetCapture(FrameCapture oldCapture) {
+        if (capture == oldCapture) {
+            capture = null;
+            loop.execute(() -> stack.capture(null));
+        }
+    }
+
+    /** Told of guests coming and going (service-notification). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            unbind = "removePortListener")
+    synchronized void addPortListener(PortListener listener) {
+        portListeners.add(listener);
+        List<PortListener> now = List.copyOf(portListeners);
+        loop.execute(() -> stack.portListeners(now));
+    }
+
+    synchronized void removePortListener(PortListener listener) {
+        portListeners.remove(listener);
+        List<PortListener> now = List.copyOf(portListeners);
+        loop.execute(() -> stack.portListeners(now));
     }
 
     /** A gateway service as the stack holds it: the adapter registered for its port, and the lazy service object. */

@@ -41,6 +41,8 @@ public class StreamPort extends ChannelInboundHandlerAdapter {
     private volatile int portId = -1;
     /** Why we are closing, when it was our decision; null means the peer went away. */
     private String closeReason;
+    /** Why the link failed (the switch tells port listeners: gvproxy's hypervisor_error); null for a clean close. */
+    private String failure;
 
     /**
      * @param description the port's description in logs, /cam and the shell, e.g. "vpnkit unix:///tmp/v.sock"
@@ -159,6 +161,7 @@ public class StreamPort extends ChannelInboundHandlerAdapter {
             LOG.log(Level.WARNING, "{0}: client closed the stream inside a frame ({1} bytes discarded)",
                     description, truncated.bytes());
             closeReason = "truncated";
+            failure = closeReason;
             return;
         }
         ctx.fireUserEventTriggered(event);
@@ -169,14 +172,15 @@ public class StreamPort extends ChannelInboundHandlerAdapter {
         if (cause instanceof FramingException framing) {
             LOG.log(Level.WARNING, "{0}: closing client {1}: {2}", description, peer(ctx.channel()),
                     framing.getMessage());
-            closeWith(framing.reason());
+            failure = framing.reason();
         } else if (cause instanceof IOException) {
             LOG.log(Level.DEBUG, "{0}: client connection failed: {1}", description, cause.toString());
-            closeWith("io-error");
+            failure = "io-error";
         } else {
             LOG.log(Level.ERROR, description + ": unexpected error, closing the client", cause);
-            closeWith("error");
+            failure = "error";
         }
+        closeWith(failure);
     }
 
     /** Closes the connection on our side, remembering why. Any thread, once the handler is in a pipeline. */
@@ -199,7 +203,7 @@ public class StreamPort extends ChannelInboundHandlerAdapter {
             NetworkPort leaving = port;
             port = null;
             portId = -1;
-            leaving.detach();
+            leaving.detach(failure);
         }
         ctx.fireChannelInactive();
     }
