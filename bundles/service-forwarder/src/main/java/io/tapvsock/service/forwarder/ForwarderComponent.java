@@ -3,6 +3,7 @@ package io.tapvsock.service.forwarder;
 import io.netty.channel.Channel;
 import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GuestTcpConnector;
+import io.tapvsock.api.GuestUdpConnector;
 import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.api.StatsSource;
 import io.tapvsock.api.VirtualNetwork;
@@ -55,7 +56,7 @@ public final class ForwarderComponent implements ForwarderRegistry, GatewayTcpSe
 
         @AttributeDefinition(required = false, description = "Forwards to keep open, as a JSON array of "
                 + "{\"local\":\"127.0.0.1:8080\",\"remote\":\"192.168.127.2:80\",\"protocol\":\"tcp\"} or gvproxy's "
-                + "map {\"127.0.0.1:8080\":\"192.168.127.2:80\"}")
+                + "map {\"127.0.0.1:8080\":\"192.168.127.2:80\",\"udp:127.0.0.1:5353\":\"192.168.127.2:53\"}")
         String forwards() default "";
 
         @AttributeDefinition(description = "Guests see forwarded connections come from the gateway IP (gvproxy's "
@@ -65,6 +66,14 @@ public final class ForwarderComponent implements ForwarderRegistry, GatewayTcpSe
         @AttributeDefinition(description = "gvproxy's -ssh-port: forward 127.0.0.1:N to the device IP's port 22; "
                 + "-1 disables")
         int sshPort() default -1;
+
+        @AttributeDefinition(description = "A udp forward's flow (one host client) without a datagram either way "
+                + "for this many seconds ends (1..86400)")
+        long udpFlowIdleSeconds() default ForwarderConfig.DEFAULT_UDP_FLOW_IDLE_SECONDS;
+
+        @AttributeDefinition(description = "Flows per udp forward; a new client beyond that evicts the least "
+                + "recently active one (1..65536)")
+        int udpMaxFlows() default ForwarderConfig.DEFAULT_UDP_MAX_FLOWS;
     }
 
     private final VirtualNetwork network;
@@ -77,7 +86,8 @@ public final class ForwarderComponent implements ForwarderRegistry, GatewayTcpSe
 
     @Activate
     public ForwarderComponent(@Reference(name = "network") VirtualNetwork network,
-            @Reference(name = "connector") GuestTcpConnector connector, Map<String, Object> properties) {
+            @Reference(name = "connector") GuestTcpConnector connector,
+            @Reference(name = "udpConnector") GuestUdpConnector udpConnector, Map<String, Object> properties) {
         this.network = network;
         ForwarderConfig initial;
         try {
@@ -87,8 +97,8 @@ public final class ForwarderComponent implements ForwarderRegistry, GatewayTcpSe
             initial = ForwarderConfig.defaults();
         }
         config = initial;
-        listeners = new NettyListeners(network.eventLoop(), connector, network::settings,
-                () -> config.sourceFromGateway(), counters);
+        listeners = new NettyListeners(network.eventLoop(), connector, udpConnector, network::settings,
+                () -> config, counters);
         forwards = new Forwards(listeners);
         api = new ForwardApi(forwards);
         apiThread = Executors.newSingleThreadExecutor(task -> {

@@ -5,18 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.tapvsock.api.ApiRequest;
 import io.tapvsock.api.ApiResponse;
-import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.service.forwarder.core.ForwardApi;
-import io.tapvsock.stack.core.HostChannels;
-import io.tapvsock.stack.core.Stack;
-import io.tapvsock.stack.core.StackLimits;
-import io.tapvsock.stack.core.StackNetwork;
-import io.tapvsock.transport.tap.TestTapLinks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +14,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -42,68 +31,50 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The forwarder against a real guest: a network namespace whose TAP is attached to the real stack, with the
- * forwarder component built by hand on that stack (no framework). The guest runs a python echo server on
- * 192.168.127.2:8080 that prints each client's address.
+ * The forwarder's tcp and unix forwards against a real guest ({@link GuestNetwork}). The guest runs a python echo
+ * server on 192.168.127.2:8080 that prints each client's address.
  */
 class ForwarderNamespaceTest {
 
     private static final int BYTES = 1 << 20;
 
+    private GuestNetwork guest;
     private TestNamespace namespace;
-    private MultiThreadIoEventLoopGroup group;
-    private Stack stack;
-    private AutoCloseable link;
     private ForwarderComponent forwarder;
-    private Process guestServer;
     private BufferedReader guestOut;
     private Path tempDir;
 
     @BeforeEach
     void setUp() throws Exception {
-        namespace = TestNamespace.create();
-        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        var loop = group.next();
-        stack = loop.submit(() -> new Stack(loop, PooledByteBufAllocator.DEFAULT, HostChannels.detect(),
-                System::nanoTime, NetworkSettings.defaults(), StackLimits.defaults())).get(10, TimeUnit.SECONDS);
-        StackNetwork network = new StackNetwork(stack);
-        link = TestTapLinks.open(network, namespace.path());
-        forwarder = new ForwarderComponent(network, stack::connectTcp, Map.of());
-        stack.addTcpService(80, forwarder);
+        guest = new GuestNetwork(Map.of());
+        namespace = guest.namespace;
+        forwarder = guest.forwarder;
         tempDir = Files.createTempDirectory("tvfwd");
-        guestServer = new ProcessBuilder("ip", "netns", "exec", namespace.path().getFileName().toString(),
-                "/usr/bin/python3", "-c", """
-                        import socket, threading
-                        server = socket.socket()
-                        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                        server.bind(('192.168.127.2', 8080))
-                        server.listen(8)
-                        print('listening', flush=True)
-                        def echo(conn):
-                            while True:
-                                chunk = conn.recv(1 << 16)
-                                if not chunk:
-                                    break
-                                conn.sendall(chunk)
-                            conn.shutdown(socket.SHUT_WR)
-                            conn.close()
-                        while True:
-                            conn, peer = server.accept()
-                            print(peer[0], flush=True)
-                            threading.Thread(target=echo, args=(conn,)).start()
-                        """).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        guestOut = new BufferedReader(new InputStreamReader(guestServer.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("listening", guestOut.readLine());
+        guestOut = guest.startPython("""
+                import socket, threading
+                server = socket.socket()
+                server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                server.bind(('192.168.127.2', 8080))
+                server.listen(8)
+                print('listening', flush=True)
+                def echo(conn):
+                    while True:
+                        chunk = conn.recv(1 << 16)
+                        if not chunk:
+                            break
+                        conn.sendall(chunk)
+                    conn.shutdown(socket.SHUT_WR)
+                    conn.close()
+                while True:
+                    conn, peer = server.accept()
+                    print(peer[0], flush=True)
+                    threading.Thread(target=echo, args=(conn,)).start()
+                """).out();
     }
 
     @AfterEach
     void tearDown() throws Exception {
         try {
-            guestServer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            forwarder.deactivate();
-            link.close();
-            group.submit(stack::close).get(10, TimeUnit.SECONDS);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             try (var files = Files.list(tempDir)) {
                 for (Path file : files.toList()) {
                     Files.delete(file);
@@ -111,7 +82,7 @@ class ForwarderNamespaceTest {
             }
             Files.delete(tempDir);
         } finally {
-            namespace.close();
+            guest.close();
         }
     }
 
@@ -220,17 +191,14 @@ class ForwarderNamespaceTest {
     }
 
     private ApiResponse api(String method, String path, String body) {
-        return forwarder.api().handle(new ApiRequest(method, path, Map.of(), body.getBytes(StandardCharsets.UTF_8),
-                "127.0.0.1"));
+        return guest.api(method, path, body);
     }
 
     private static void assertResponse(int status, String body, ApiResponse response) {
-        assertEquals(status + " " + body, response.status() + " " + new String(response.body(), StandardCharsets.UTF_8));
+        GuestNetwork.assertResponse(status, body, response);
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return GuestNetwork.freeTcpPort();
     }
 }

@@ -271,6 +271,10 @@ public final class Stack implements StackContext, GatewayEndpoint, TransportDisp
     @Override
     public void udp(long sourceMac, int source, int sourcePort, int destination, int destinationPort, ByteBuf payload,
             int ipHeaderOffset) {
+        if (destination == addresses.gatewayIp()
+                && udpEndpoints.receive(sourceMac, source, sourcePort, destination, destinationPort, payload)) {
+            return; // an endpoint on the gateway's address (a UDP forward with sourceFromGateway) took it
+        }
         if (destination == addresses.gatewayIp() || destination == -1 && destinationPort == DHCP_SERVER_PORT) {
             toGatewayService(sourceMac, source, sourcePort, destination, destinationPort, payload);
         } else if (addresses.isBroadcast(destination)) {

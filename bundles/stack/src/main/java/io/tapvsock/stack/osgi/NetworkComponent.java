@@ -303,6 +303,10 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
             throw new IllegalArgumentException("a UDP endpoint needs an IPv4 address: " + local);
         }
         int address = Ipv4Address.fromBytes(local.getAddress().getAddress()).bits();
+        if (loop.inEventLoop()) {
+            // A forward opens a flow's endpoint when its host socket reads, on this loop: waiting would deadlock.
+            return stack.openUdpEndpoint(address, local.getPort(), receiver);
+        }
         try {
             return loop.submit(() -> stack.openUdpEndpoint(address, local.getPort(), receiver))
                     .get(LoopCall.TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -35,7 +35,7 @@ final class HostConnection extends ChannelInboundHandlerAdapter {
         host.closeFuture().addListener(closed -> context.counters().activeConnections.decrement());
         context.channels().add(host);
         InetSocketAddress source = SourceAddresses.forClient(host.remoteAddress(), context.settings().get(),
-                context.sourceFromGateway().getAsBoolean());
+                context.config().get().sourceFromGateway());
         connect(ctx, source);
         ctx.fireChannelActive();
     }

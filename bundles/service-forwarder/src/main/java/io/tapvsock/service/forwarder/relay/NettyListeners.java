@@ -1,24 +1,30 @@
 package io.tapvsock.service.forwarder.relay;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.tapvsock.api.GuestTcpConnector;
+import io.tapvsock.api.GuestUdpConnector;
 import io.tapvsock.api.NetworkSettings;
 import io.tapvsock.service.forwarder.core.Forward;
 import io.tapvsock.service.forwarder.core.ForwardException;
 import io.tapvsock.service.forwarder.core.ForwardProtocol;
+import io.tapvsock.service.forwarder.core.ForwarderConfig;
 import io.tapvsock.service.forwarder.core.ForwarderCounters;
 import io.tapvsock.service.forwarder.core.HostPort;
 import io.tapvsock.service.forwarder.core.Listener;
@@ -33,13 +39,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Host listeners as Netty server channels on the network loop (epoll where Netty's native code loads, as the
  * stack's own host sockets, else NIO without unix sockets). Accepted connections live on that loop too, so a
- * relay between a host socket and a guest connection is two channels on one thread.
+ * relay between a host socket and a guest connection is two channels on one thread. A udp forward is one
+ * datagram channel on that loop, with its flows ({@link UdpForwardHandler}).
  */
 public final class NettyListeners implements ListenerFactory, AutoCloseable {
 
@@ -47,19 +55,23 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
     /** S_IFMT and S_IFSOCK of st_mode. */
     private static final int FILE_TYPE_MASK = 0170000;
     private static final int SOCKET_TYPE = 0140000;
+    /** The largest UDP payload: a host datagram is read whole (the stack drops what exceeds the guest's MTU). */
+    private static final int MAX_DATAGRAM = 65_535;
+    private static final Pattern NETTY_FAILURE = Pattern.compile(".*?failed(?: with error\\(-?\\d+\\))?: ");
 
     private final EventLoop loop;
     private final RelayContext context;
     private final boolean epoll = Epoll.isAvailable();
 
     /**
-     * @param sourceFromGateway read for every connection: guests see the gateway as the source, as with gvproxy
+     * @param config read for every connection and flow: sourceFromGateway (guests see the gateway as the source,
+     *               as with gvproxy) and the UDP flow limits
      */
-    public NettyListeners(EventLoop loop, GuestTcpConnector connector, Supplier<NetworkSettings> settings,
-            BooleanSupplier sourceFromGateway, ForwarderCounters counters) {
+    public NettyListeners(EventLoop loop, GuestTcpConnector connector, GuestUdpConnector udpConnector,
+            Supplier<NetworkSettings> settings, Supplier<ForwarderConfig> config, ForwarderCounters counters) {
         this.loop = loop;
         ChannelGroup channels = new DefaultChannelGroup("tapvsock-forwards", loop);
-        this.context = new RelayContext(connector, settings, sourceFromGateway, counters, channels);
+        this.context = new RelayContext(connector, udpConnector, settings, config, counters, channels);
     }
 
     @Override
@@ -68,7 +80,7 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
             throw new IllegalStateException("forwards open off the network loop: they wait for the bind");
         }
         return switch (protocol) {
-            case TCP -> bind(tcpAddress(forward.local()), "tcp", forward.local(), guest,
+            case TCP -> bind(inetAddress("tcp", forward.local()), "tcp", forward.local(), guest,
                     epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
             case UNIX -> {
                 if (!epoll) {
@@ -77,7 +89,7 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
                 yield bind(unixAddress(forward.local()), "unix", forward.local(), guest,
                         EpollServerDomainSocketChannel.class);
             }
-            case UDP -> throw new ForwardException("udp forwarding is not supported yet");
+            case UDP -> bindUdp(inetAddress("udp", forward.local()), forward.local(), guest);
             case NPIPE -> throw new ForwardException("npipe forwarding needs Windows named pipes");
         };
     }
@@ -102,7 +114,20 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         if (address instanceof InetSocketAddress) {
             bootstrap.option(ChannelOption.SO_REUSEADDR, true); // as Go's listeners: TIME-WAIT does not block a rebind
         }
-        ChannelFuture bind = bootstrap.bind(address);
+        return awaitBind(bootstrap.bind(address), network, local);
+    }
+
+    /** No SO_REUSEADDR: on Linux it would let two UDP sockets share the port, and a taken port must fail. */
+    private Listener bindUdp(InetSocketAddress address, String local, InetSocketAddress guest)
+            throws ForwardException {
+        Bootstrap bootstrap = new Bootstrap().group(loop)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                .handler(new UdpForwardHandler(context, guest));
+        return awaitBind(bootstrap.bind(address), "udp", local);
+    }
+
+    private static Listener awaitBind(ChannelFuture bind, String network, String local) throws ForwardException {
         if (!bind.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             bind.channel().close();
             throw new ForwardException("listen " + network + " " + local + ": bind timed out");
@@ -115,15 +140,19 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         return () -> server.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** "IP:PORT", ":PORT" (every address), "[v6]:PORT" or "name:PORT", as Go's net.Listen takes them. */
-    private static InetSocketAddress tcpAddress(String local) throws ForwardException {
+    /**
+     * "IP:PORT", ":PORT" (every address), "[v6]:PORT" or "name:PORT", as Go's net.Listen takes them.
+     *
+     * @param network "tcp" or "udp", for the error text
+     */
+    private static InetSocketAddress inetAddress(String network, String local) throws ForwardException {
         HostPort hostPort;
         int port;
         try {
             hostPort = HostPort.split(local);
             port = hostPort.portNumber("address " + local);
         } catch (IllegalArgumentException e) {
-            throw new ForwardException("listen tcp " + local + ": " + e.getMessage());
+            throw new ForwardException("listen " + network + " " + local + ": " + e.getMessage());
         }
         if (hostPort.host().isEmpty()) {
             return new InetSocketAddress(port);
@@ -131,7 +160,8 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         try {
             return new InetSocketAddress(InetAddress.getByName(hostPort.host()), port);
         } catch (UnknownHostException e) {
-            throw new ForwardException("listen tcp " + local + ": lookup " + hostPort.host() + ": no such host");
+            throw new ForwardException("listen " + network + " " + local + ": lookup " + hostPort.host()
+                    + ": no such host");
         }
     }
 
@@ -155,12 +185,15 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         return new DomainSocketAddress(path.toString());
     }
 
-    /** Netty's "bind(..) failed: Address already in use" as Go says it: "address already in use". */
+    /**
+     * Netty's "bind(..) failed: Address already in use" (or "bind(..) failed with error(-98): Address already in
+     * use", its datagram channels' text) as Go says it: "address already in use".
+     */
     private static String reason(Throwable cause) {
         String message = String.valueOf(cause.getMessage());
-        int failed = message.indexOf("failed: ");
-        if (failed >= 0) {
-            message = message.substring(failed + "failed: ".length());
+        Matcher failed = NETTY_FAILURE.matcher(message);
+        if (failed.lookingAt()) {
+            message = message.substring(failed.end());
         }
         return message.isEmpty() ? message : message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
     }

@@ -142,6 +142,23 @@ class ForwardApiTest {
     }
 
     @Test
+    void udp_exposeWithEmptyRemoteIp_duplicate_listSortedWithTcp_unexpose() {
+        assertResponse(200, "", api.handle(request("POST", ForwardApi.EXPOSE,
+                "{\"local\":\"127.0.0.1:1053\",\"remote\":\":53\",\"protocol\":\"udp\"}", "192.168.127.2")));
+        assertResponse(500, "proxy already running for udp on 127.0.0.1:1053\n", post(ForwardApi.EXPOSE,
+                "{\"local\":\"127.0.0.1:1053\",\"remote\":\"192.168.127.3:53\",\"protocol\":\"udp\"}"));
+        post(ForwardApi.EXPOSE, "{\"local\":\"127.0.0.1:1053\",\"remote\":\"192.168.127.2:53\",\"protocol\":\"tcp\"}");
+
+        assertEquals(List.of("udp 127.0.0.1:1053 192.168.127.2:53", "tcp 127.0.0.1:1053 192.168.127.2:53"),
+                listeners.opened);
+        assertResponse(200, "[{\"local\":\"127.0.0.1:1053\",\"remote\":\"192.168.127.2:53\",\"protocol\":\"tcp\"},"
+                + "{\"local\":\"127.0.0.1:1053\",\"remote\":\"192.168.127.2:53\",\"protocol\":\"udp\"}]\n",
+                api.handle(request("GET", ForwardApi.ALL, "", "")));
+        assertResponse(200, "", post(ForwardApi.UNEXPOSE, "{\"local\":\"127.0.0.1:1053\",\"protocol\":\"udp\"}"));
+        assertEquals(List.of("udp 127.0.0.1:1053 192.168.127.2:53"), listeners.closed);
+    }
+
+    @Test
     void otherPaths_are404() {
         assertEquals(404, api.handle(request("GET", "/stats", "", "")).status());
     }

@@ -18,6 +18,16 @@ class ForwarderConfigTest {
         assertEquals(List.of(), config.forwards());
         assertFalse(config.sourceFromGateway());
         assertEquals(-1, config.sshPort());
+        assertEquals(90, config.udpFlowIdleSeconds(), "the stack's UDP flow idle time");
+        assertEquals(1024, config.udpMaxFlows());
+    }
+
+    @Test
+    void udpFlowLimits_fromProperties() {
+        ForwarderConfig config = ForwarderConfig.fromProperties(Map.of("udpFlowIdleSeconds", "5", "udpMaxFlows", 3));
+
+        assertEquals(5, config.udpFlowIdleSeconds());
+        assertEquals(3, config.udpMaxFlows());
     }
 
     @Test
@@ -52,6 +62,12 @@ class ForwarderConfigTest {
                 () -> ForwarderConfig.fromProperties(Map.of("sshPort", 70000))).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ForwarderConfig.fromProperties(
                 Map.of("sourceFromGateway", "yes"))).getMessage().startsWith("sourceFromGateway: "));
+        assertEquals("udpFlowIdleSeconds: 0 is outside 1..86400", assertThrows(IllegalArgumentException.class,
+                () -> ForwarderConfig.fromProperties(Map.of("udpFlowIdleSeconds", 0))).getMessage());
+        assertEquals("udpFlowIdleSeconds: \"soon\" is not a number", assertThrows(IllegalArgumentException.class,
+                () -> ForwarderConfig.fromProperties(Map.of("udpFlowIdleSeconds", "soon"))).getMessage());
+        assertEquals("udpMaxFlows: 0 is outside 1..65536", assertThrows(IllegalArgumentException.class,
+                () -> ForwarderConfig.fromProperties(Map.of("udpMaxFlows", "0"))).getMessage());
     }
 
     @Test
