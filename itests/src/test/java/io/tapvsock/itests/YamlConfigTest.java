@@ -13,6 +13,7 @@ import io.tapvsock.itests.harness.Proc;
 import io.tapvsock.itests.harness.QemuGuest;
 import io.tapvsock.itests.harness.Require;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -96,6 +97,7 @@ class YamlConfigTest {
     void ownNetworkZonesLeasesAndForwardsWithAFlagOverridingTheMtu() throws Exception {
         Require.root();
         int tcpPort = freePort();
+        int udpPort = freeUdpPort();
         Path config = Files.writeString(harness.workDir().resolve("lab.yaml"), """
                 stack:
                   mtu: 1400
@@ -111,9 +113,10 @@ class YamlConfigTest {
                   dnsSearchDomains: [lab.internal]
                   forwards:
                     127.0.0.1:TCP_PORT: 10.77.3.9:80
+                    udp:127.0.0.1:UDP_PORT: 10.77.3.9:53
                   dhcpStaticLeases:
                     10.77.3.9: GUEST_MAC
-                """.replace("TCP_PORT", Integer.toString(tcpPort))
+                """.replace("TCP_PORT", Integer.toString(tcpPort)).replace("UDP_PORT", Integer.toString(udpPort))
                 .replace("GUEST_MAC", QemuGuest.GUEST_MAC));
         Path home = Require.dist();
         Daemon daemon = harness.daemon(home, List.of("-config", config.toString(), "-mtu", "1300"));
@@ -125,8 +128,11 @@ class YamlConfigTest {
         JsonNode leases = daemon.api().getJson("/leases");
         assertEquals(QemuGuest.GUEST_MAC, leases.path("10.77.3.9").asText(), leases.toString());
         assertFalse(leases.has("10.77.3.2"), "no default static lease with a file: " + leases);
-        // (A "udp:127.0.0.1:N" key maps the same way; the forwarder does not open UDP forwards yet.)
-        assertEquals("[{\"local\":\"127.0.0.1:" + tcpPort + "\",\"remote\":\"10.77.3.9:80\",\"protocol\":\"tcp\"}]",
+        // Sorted as upstream: by local address, then protocol.
+        String tcp = "{\"local\":\"127.0.0.1:" + tcpPort + "\",\"remote\":\"10.77.3.9:80\",\"protocol\":\"tcp\"}";
+        String udp = "{\"local\":\"127.0.0.1:" + udpPort + "\",\"remote\":\"10.77.3.9:53\",\"protocol\":\"udp\"}";
+        boolean tcpFirst = ("127.0.0.1:" + tcpPort).compareTo("127.0.0.1:" + udpPort) < 0;
+        assertEquals("[" + (tcpFirst ? tcp + "," + udp : udp + "," + tcp) + "]",
                 daemon.api().getJson("/services/forwarder/all").toString());
 
         NsGuest guest = NsGuest.attach(harness, harness.netns(), home, daemon.qemuSocket(), 1500);
@@ -151,6 +157,12 @@ class YamlConfigTest {
         result = Proc.run(Duration.ofSeconds(90), home.resolve("bin/gvproxy").toString(), "-config", unknown.toString());
         assertEquals(2, result.exit(), result.describe());
         assertTrue(result.stderr().contains(unknown + ": interfaces.qemu2: unknown key"), result.describe());
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static int freePort() throws IOException {
