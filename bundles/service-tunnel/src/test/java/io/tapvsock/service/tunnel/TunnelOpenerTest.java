@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
+import java.io.OutputStream;
+import io.netty.channel.ServerChannel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -30,6 +32,8 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,10 +51,13 @@ class TunnelOpenerTest {
     private static final int BYTES = 3 << 20;
 
     private final Queue<String> targets = new ConcurrentLinkedQueue<>();
+    /** Threads of its own for the blocking guest and writer (the common pool may have only one). */
+    private final ExecutorService threads = Executors.newCachedThreadPool();
     private MultiThreadIoEventLoopGroup group;
     private EventLoop loop;
     private TunnelCounters counters;
     private Channel server;
+
     private ServerSocket guest;
 
     @BeforeEach
@@ -64,7 +71,12 @@ class TunnelOpenerTest {
         TunnelContext context = new TunnelContext(localhost, NetworkSettings::defaults, counters,
                 new DefaultChannelGroup(loop));
         guest = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        server = new ServerBootstrap().group(loop).channel(EpollServerSocketChannel.class)
+        server = serve(EpollServerSocketChannel.class, context)
+                .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+    }
+
+    private ServerBootstrap serve(Class<? extends ServerChannel> type, TunnelContext context) {
+        return new ServerBootstrap().group(loop).channel(type)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -73,14 +85,14 @@ class TunnelOpenerTest {
                         client.pipeline().addLast(new TunnelOpener(context, targets.poll(), Unpooled.copiedBuffer(
                                 "early ", StandardCharsets.US_ASCII), "test"));
                     }
-                })
-                .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+                });
     }
 
     @AfterEach
     void tearDown() throws Exception {
         server.close().sync();
         guest.close();
+        threads.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -94,34 +106,54 @@ class TunnelOpenerTest {
 
     @Test
     void okThenBytesExactBothWays_withHalfCloseEachWay() throws Exception {
+        try (Socket client = connect("/tunnel?ip=192.168.127.2&port=" + guest.getLocalPort())) {
+            bytesBothWays(client.getInputStream(), client.getOutputStream(), () -> {
+                client.shutdownOutput();
+                return null;
+            });
+        }
+    }
+
+    private interface Shutdown {
+        Object run() throws IOException;
+    }
+
+    /**
+     * The guest echoes as it reads and ends its side after the client's end; the client writes while it reads,
+     * so both directions are busy at once and each ends on its own.
+     */
+    private void bytesBothWays(InputStream in, OutputStream out, Shutdown shutdownOutput) throws Exception {
         byte[] up = random(1, BYTES);
-        byte[] down = random(2, BYTES);
-        // The guest reads to the client's end, then answers and ends its own side.
-        CompletableFuture<byte[]> guestGot = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture.runAsync(() -> {
             try (Socket accepted = guest.accept()) {
-                byte[] got = accepted.getInputStream().readAllBytes();
-                accepted.getOutputStream().write(down);
+                accepted.getInputStream().transferTo(accepted.getOutputStream());
                 accepted.shutdownOutput();
-                return got;
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
-        try (Socket client = connect("/tunnel?ip=192.168.127.2&port=" + guest.getLocalPort())) {
-            InputStream in = client.getInputStream();
-            assertEquals("OK", new String(in.readNBytes(2), StandardCharsets.US_ASCII));
-            client.getOutputStream().write(up);
-            client.shutdownOutput();
-            byte[] expected = new byte[6 + BYTES];
-            System.arraycopy("early ".getBytes(StandardCharsets.US_ASCII), 0, expected, 0, 6);
-            System.arraycopy(up, 0, expected, 6, BYTES);
-            assertArrayEquals(expected, guestGot.get(30, TimeUnit.SECONDS), "the guest got the early bytes, then the rest");
-            assertArrayEquals(down, in.readAllBytes(), "the client got the guest's bytes, then its end");
-        }
+        }, threads);
+        assertEquals("OK", new String(in.readNBytes(2), StandardCharsets.US_ASCII));
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                for (int offset = 0; offset < BYTES; offset += 65536) {
+                    out.write(up, offset, 65536);
+                }
+                shutdownOutput.run();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, threads);
+        byte[] expected = new byte[6 + BYTES];
+        System.arraycopy("early ".getBytes(StandardCharsets.US_ASCII), 0, expected, 0, 6);
+        System.arraycopy(up, 0, expected, 6, BYTES);
+        byte[] received = in.readAllBytes();
+        writer.get(30, TimeUnit.SECONDS);
+        assertEquals(expected.length, received.length, "the early bytes and the rest came back, then the end");
+        assertArrayEquals(expected, received);
         assertEquals(1L, counters.opened.sum());
         assertEquals(0L, counters.failed.sum());
         assertEquals((long) BYTES + 6, counters.bytesToGuest.sum());
-        assertEquals((long) BYTES, counters.bytesToClient.sum());
+        assertEquals((long) BYTES + 6, counters.bytesToClient.sum());
     }
 
     @Test
@@ -133,7 +165,7 @@ class TunnelOpenerTest {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, threads);
         try (Socket client = connect("/tunnel?ip=192.168.127.2&port=" + guest.getLocalPort())) {
             assertEquals("OKSSH-2.0-banner\r\n", new String(client.getInputStream().readNBytes(18),
                     StandardCharsets.US_ASCII));
