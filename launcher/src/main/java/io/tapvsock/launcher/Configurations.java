@@ -26,6 +26,8 @@ final class Configurations {
     /** Factory PID of the bess transport's listeners; property {@value #LISTEN} (unixpacket:///path). */
     static final String BESS_TRANSPORT_PID = "io.tapvsock.transport.bess";
     static final String LISTEN = "listen";
+    /** The http endpoints' switch for POST /connect: false for {@code -services}. */
+    static final String CONNECT = "connect";
     /** Factory PID of the vfkit transport's listeners; property {@value #LISTEN} (unixgram:///path). */
     static final String VFKIT_TRANSPORT_PID = "io.tapvsock.transport.vfkit";
     /** Factory PID of the vpnkit transport's listeners; property {@value #LISTEN}. */

@@ -250,6 +250,14 @@ final class Daemon {
                     url.socketPath());
             started.add("API " + url.text());
         }
+        if (options.services() != null) {
+            ListenUrl url = options.services();
+            String configPid = configurations.setFactory(Configurations.HTTP_ENDPOINT_PID, "services",
+                    Map.of(Configurations.LISTEN, url.text(), Configurations.CONNECT, false));
+            awaitListener(components, configPid, Configurations.HTTP_ENDPOINT_PID, "-services " + url.text(),
+                    url.socketPath());
+            started.add("API without /connect " + url.text());
+        }
         if (options.listenQemu() != null) {
             ListenUrl url = options.listenQemu();
             String configPid = configurations.setFactory(Configurations.QEMU_TRANSPORT_PID, "listen-qemu",

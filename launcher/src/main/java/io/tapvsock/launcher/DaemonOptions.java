@@ -12,6 +12,7 @@ import java.util.Map;
  * ({@code --shell}, {@code -exec}, {@code -state-dir}, {@code -control}, {@code -pid}).
  *
  * @param listen API endpoints ({@code -listen}, repeatable)
+ * @param services the API endpoint without /connect ({@code -services}), or null
  * @param listenQemu the qemu transport listener, or null
  * @param listenBess the bess transport listener ({@code unixpacket:///path}), or null
  * @param listenVfkit the vfkit transport listener ({@code unixgram:///path}), or null
@@ -33,7 +34,7 @@ import java.util.Map;
  * @param notification gvproxy's -notification: the unix socket events go to, or null
  * @param config the -config file (its flag values are already in the others), or null
  */
-record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
+record DaemonOptions(List<ListenUrl> listen, ListenUrl services, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
         List<TapFlag> listenTap, ListenUrl listenVpnkit, String listenStdio,
         Map<String, String> networkFlags, boolean debug,
         ConfigFile config,
@@ -41,8 +42,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         long pid, int sshPort, Path pcap, ListenUrl notification) {
 
     /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
-    static final List<String> NOT_SUPPORTED = List.of("services",
-            "forward-sock", "forward-dest", "forward-user", "forward-identity", "config");
+    static final List<String> NOT_SUPPORTED = List.of(
+            "forward-sock", "forward-dest", "forward-user", "forward-identity");
 
     static Flags grammar(String program) {
         return new Flags(program)
@@ -66,7 +67,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 .string("control", "control socket path (default RUNTIME_DIR/PID.sock)")
                 .integer("pid", "with -exec: the process id of the daemon to talk to", 0)
                 .integer("ssh-port", "forward 127.0.0.1:N to the guest's SSH port (deviceIP:22); -1 disables", 2222)
-                .string("services", "API endpoint without /connect (not supported yet)")
+                .string("services", "API endpoint without /connect, unix:///path or tcp://host:port")
                 .string("listen-bess", "socket for User Mode Linux's vec0 bess transport, unixpacket:///path")
                 .string("listen-vfkit", "socket for vfkit or QEMU's dgram netdev, unixgram:///path")
                 .string("listen-vpnkit", "socket for hyperkit's VPNKit protocol (many clients), unix:///path or tcp://host:port")
@@ -112,6 +113,9 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         for (String url : flags.all("listen")) {
             listen.add(ListenUrl.parse("listen", url));
         }
+        // As gvproxy: an empty -services is none. vsock:// is refused (it is -listen's, with /connect).
+        ListenUrl services = flags.isSet("services") && !flags.value("services").isEmpty()
+                ? ListenUrl.parse("services", flags.value("services")) : null;
         ListenUrl qemu = null;
         if (flags.isSet("listen-qemu")) {
             qemu = ListenUrl.parse("listen-qemu", flags.value("listen-qemu"));
@@ -167,7 +171,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         }
         ListenUrl notification = flags.isSet("notification") && !flags.value("notification").isEmpty()
                 ? ListenUrl.parseUnix("notification", flags.value("notification")) : null;
-        return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
+        return new DaemonOptions(List.copyOf(listen), services, qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
                 config,
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),

@@ -279,7 +279,7 @@ class ConfigFileTest {
                 () -> DaemonOptions.parse("gvproxy", List.of("-config", file.toString()))).getMessage();
         assertTrue(message.startsWith(file + ": interfaces.bess: -listen-bess "), message);
 
-        Path services = Files.writeString(dir.resolve("s.yaml"), "services: unix:///tmp/s.sock\n");
+        Path services = Files.writeString(dir.resolve("s.yaml"), "services: vsock://:1024\n");
         message = assertThrows(FlagException.class,
                 () -> DaemonOptions.parse("gvproxy", List.of("-config", services.toString()))).getMessage();
         assertTrue(message.startsWith(services + ": services: -services "), message);

@@ -65,8 +65,15 @@ class DaemonOptionsTest {
     }
 
     @Test
+    void services_isOneApiEndpoint_emptyIsNone_vsockRefused() throws Exception {
+        assertEquals("unix:///tmp/s.sock", parse("-services", "unix:///tmp/s.sock").services().text());
+        assertEquals(null, parse("-services=").services());
+        assertEquals("-services vsock://:1024: vsock:// endpoints are not supported yet",
+                error("-services", "vsock://:1024"));
+    }
+
+    @Test
     void unsupported_gvproxy_flags_are_named() {
-        assertEquals("-services is not supported yet", error("-services", "unix:///tmp/s.sock"));
         assertEquals("-config /nonexistent/gvproxy.yaml: no such file", error("-config=/nonexistent/gvproxy.yaml"));
         assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
     }

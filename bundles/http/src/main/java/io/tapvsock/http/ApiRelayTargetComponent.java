@@ -2,12 +2,14 @@ package io.tapvsock.http;
 
 import io.tapvsock.api.ApiRoute;
 import io.tapvsock.api.ListenAddress;
+import io.tapvsock.api.TunnelStreams;
 import io.tapvsock.transport.common.connect.ApiRelayTarget;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -15,12 +17,14 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The API for endpoints Jetty cannot accept itself (gvproxy's {@code -listen vsock://}): an API endpoint without
  * /connect on a unix socket in a fresh private temporary directory, published as {@link ApiRelayTarget}. Such an
  * endpoint relays every connection that is not {@code POST /connect} here, so vsock clients get the same routes
- * (/stats, /cam, /services/...) as the unix and tcp endpoints. A delayed component: the socket exists only while
+ * (/stats, /cam, /services/..., and POST /tunnel: the relay carries the tunnel's bytes) as the unix and tcp
+ * endpoints. A delayed component: the socket exists only while
  * some endpoint holds the service. Needs no configuration.
  */
 @Component(service = ApiRelayTarget.class)
@@ -31,6 +35,7 @@ public final class ApiRelayTargetComponent implements ApiRelayTarget {
     private static final String DIRECTORY_PREFIX = "tapvsock-api";
 
     private final RouteTable routes = new RouteTable();
+    private final ServiceHolder<TunnelStreams> tunnels = new ServiceHolder<>();
     private Path directory;
     private HttpEndpoint endpoint;
 
@@ -39,7 +44,8 @@ public final class ApiRelayTargetComponent implements ApiRelayTarget {
     void activate() throws IOException {
         directory = Files.createTempDirectory(DIRECTORY_PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        endpoint = new HttpEndpoint(ListenAddress.parse("unix://" + directory.resolve("api.sock")), routes);
+        endpoint = new HttpEndpoint(ListenAddress.parse("unix://" + directory.resolve("api.sock")), routes,
+                List.of(new TunnelKind(tunnels)));
         try {
             endpoint.start();
         } catch (IOException e) {
@@ -63,6 +69,16 @@ public final class ApiRelayTargetComponent implements ApiRelayTarget {
     @Override
     public Path socket() {
         return endpoint.address().unixPath();
+    }
+
+    @Reference(name = "tunnels", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeTunnels")
+    void setTunnels(TunnelStreams service) {
+        tunnels.set(service);
+    }
+
+    void removeTunnels(TunnelStreams service) {
+        tunnels.clear(service);
     }
 
     @Reference(name = "routes", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

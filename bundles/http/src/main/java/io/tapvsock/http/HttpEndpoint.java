@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.DetectorConnectionFactory;
@@ -18,9 +19,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * One API endpoint (gvproxy's {@code -listen} / {@code -services}): a Jetty server with a single connector,
  * unix or tcp, serving the routes of a {@link RouteTable}. A unix socket file gets mode 0600 before anyone can
- * connect. With /connect (gvproxy's -listen), a connection that starts with {@code POST /connect} is handed to
- * the frame transport instead (see {@link ConnectHandover}). Plain Java: the DS component only builds and
- * closes it.
+ * connect. A connection that starts with the request of one of its {@link HandoverKind}s ({@code POST /connect}
+ * on gvproxy's -listen, {@code POST /tunnel} on both) is handed to that kind's service instead (see
+ * {@link SocketHandover}). Plain Java: the DS component only builds and closes it.
  */
 final class HttpEndpoint implements AutoCloseable {
 
@@ -35,15 +36,13 @@ final class HttpEndpoint implements AutoCloseable {
     private Path privateDirectory;
     private boolean published;
 
-    /** An endpoint without /connect (gvproxy's -services). */
+    /** An endpoint that serves only HTTP. */
     HttpEndpoint(ListenAddress address, RouteTable routes) {
-        this(address, routes, null);
+        this(address, routes, List.of());
     }
 
-    /**
-     * @param frameStreams where POST /connect connections go (gvproxy's -listen); null serves the API only
-     */
-    HttpEndpoint(ListenAddress address, RouteTable routes, FrameStreamsHolder frameStreams) {
+    /** @param handovers the requests whose connections leave HTTP, e.g. /connect on gvproxy's -listen */
+    HttpEndpoint(ListenAddress address, RouteTable routes, List<HandoverKind> handovers) {
         this.address = address;
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("tapvsock-http");
@@ -52,9 +51,10 @@ final class HttpEndpoint implements AutoCloseable {
         HttpConfiguration configuration = new HttpConfiguration();
         configuration.setSendServerVersion(false);
         HttpConnectionFactory http = new HttpConnectionFactory(configuration);
-        ConnectionFactory[] factories = frameStreams == null ? new ConnectionFactory[] {http}
-                : new ConnectionFactory[] {
-                    new DetectorConnectionFactory(new ConnectDetector(address.toString(), frameStreams)), http};
+        ConnectionFactory[] factories = handovers.isEmpty() ? new ConnectionFactory[] {http}
+                : new ConnectionFactory[] {new DetectorConnectionFactory(handovers.stream()
+                        .map(kind -> new HandoverDetector(address.toString(), kind))
+                        .toArray(ConnectionFactory.Detecting[]::new)), http};
         // No acceptor threads: the selector accepts.
         connector = address.isUnix() ? new UnixDomainServerConnector(server, 0, 1, factories)
                 : new ServerConnector(server, 0, 1, factories);

@@ -3,8 +3,10 @@ package io.tapvsock.http;
 import io.tapvsock.api.ListenAddress;
 import io.tapvsock.api.ApiRoute;
 import io.tapvsock.api.FrameStreams;
+import io.tapvsock.api.TunnelStreams;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -39,19 +41,24 @@ public final class HttpEndpointComponent {
         @AttributeDefinition(description = "unix:///path/to/socket or tcp://host:port")
         String listen();
 
-        @AttributeDefinition(description = "Also serve POST /connect (gvproxy -listen); false for -services")
+        @AttributeDefinition(description = "Also serve POST /connect (gvproxy -listen); false for -services "
+                + "(POST /tunnel is served either way, as gvproxy does)")
         boolean connect() default true;
     }
 
     private final RouteTable routes = new RouteTable();
-    private final FrameStreamsHolder frameStreams = new FrameStreamsHolder();
+    private final ServiceHolder<FrameStreams> frameStreams = new ServiceHolder<>();
+    private final ServiceHolder<TunnelStreams> tunnels = new ServiceHolder<>();
     private HttpEndpoint endpoint;
 
     @Activate
     void activate(Config config) throws IOException {
         try {
-            endpoint = new HttpEndpoint(ListenAddress.parse(config.listen()), routes,
-                    config.connect() ? frameStreams : null);
+            // gvproxy's -services serves /tunnel too: only /connect is left out.
+            List<HandoverKind> handovers = config.connect()
+                    ? List.of(new ConnectKind(frameStreams), new TunnelKind(tunnels))
+                    : List.of(new TunnelKind(tunnels));
+            endpoint = new HttpEndpoint(ListenAddress.parse(config.listen()), routes, handovers);
             endpoint.start();
         } catch (IOException | IllegalArgumentException e) {
             LOG.log(Level.ERROR, "API endpoint not started: {0}", e.getMessage());
@@ -72,6 +79,16 @@ public final class HttpEndpointComponent {
 
     void removeFrameStreams(FrameStreams service) {
         frameStreams.clear(service);
+    }
+
+    @Reference(name = "tunnels", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeTunnels")
+    void setTunnels(TunnelStreams service) {
+        tunnels.set(service);
+    }
+
+    void removeTunnels(TunnelStreams service) {
+        tunnels.clear(service);
     }
 
     @Reference(name = "routes", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

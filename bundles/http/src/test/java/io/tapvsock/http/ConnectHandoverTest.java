@@ -16,6 +16,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ class ConnectHandoverTest {
     }
 
     private final BlockingQueue<Adopted> adopted = new LinkedBlockingQueue<>();
-    private final FrameStreamsHolder holder = new FrameStreamsHolder();
+    private final ServiceHolder<FrameStreams> holder = new ServiceHolder<>();
     private final RouteTable routes = new RouteTable();
     private HttpEndpoint endpoint;
 
@@ -66,7 +67,7 @@ class ConnectHandoverTest {
 
     private void start(String url) throws IOException {
         routes.add(1, "/hello", request -> ApiResponse.json("{\"hello\":\"world\"}"));
-        endpoint = new HttpEndpoint(ListenAddress.parse(url), routes, holder);
+        endpoint = new HttpEndpoint(ListenAddress.parse(url), routes, List.of(new ConnectKind(holder)));
         endpoint.start();
     }
 

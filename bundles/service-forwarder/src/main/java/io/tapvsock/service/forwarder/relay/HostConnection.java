@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tapvsock.service.forwarder.core.SourceAddresses;
+import io.tapvsock.transport.common.relay.ByteRelay;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,7 @@ import java.net.InetSocketAddress;
 /**
  * A host connection accepted on a forward, until its guest connection is up: opens the connection into the
  * guest (the guest sees the client's address, see {@link SourceAddresses}), then gives way to a
- * {@link RelayHandler}. The host channel does not read meanwhile (auto-read off). When the guest refuses, the
+ * {@link ByteRelay}. The host channel does not read meanwhile (auto-read off). When the guest refuses, the
  * client gets a reset. Network loop only.
  */
 final class HostConnection extends ChannelInboundHandlerAdapter {
@@ -43,7 +44,7 @@ final class HostConnection extends ChannelInboundHandlerAdapter {
     private void connect(ChannelHandlerContext ctx, InetSocketAddress source) {
         Channel host = ctx.channel();
         ChannelFuture connect = context.connector().connect(source, guest,
-                new RelayHandler(host, context.counters().bytesToHost, context.counters()));
+                new ByteRelay(host, context.counters().bytesToHost, context.counters().resets));
         connect.addListener(done -> {
             Channel guestChannel = connect.channel();
             if (done.isSuccess()) {
@@ -53,7 +54,7 @@ final class HostConnection extends ChannelInboundHandlerAdapter {
                 }
                 context.channels().add(guestChannel);
                 ctx.pipeline().replace(this, "relay",
-                        new RelayHandler(guestChannel, context.counters().bytesToGuest, context.counters()));
+                        new ByteRelay(guestChannel, context.counters().bytesToGuest, context.counters().resets));
                 host.config().setAutoRead(true);
             } else if (done.cause() instanceof BindException && source.getPort() != 0) {
                 // The client's port is taken toward this guest port: any port will do.
@@ -62,7 +63,7 @@ final class HostConnection extends ChannelInboundHandlerAdapter {
                 context.counters().refused.increment();
                 LOG.log(Level.DEBUG, () -> "forward to " + guest + " for " + host.remoteAddress() + " failed: "
                         + done.cause());
-                RelayHandler.closeWithReset(host);
+                ByteRelay.closeWithReset(host);
             }
         });
     }

@@ -2,7 +2,6 @@ package io.tapvsock.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.tapvsock.api.FrameStreams;
 import io.tapvsock.transport.common.connect.ConnectRequest;
 import io.tapvsock.transport.common.connect.HeadCheck;
 import java.io.IOException;
@@ -10,33 +9,36 @@ import java.lang.System.Logger.Level;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * A connection that asked for {@code POST /connect}: reads the rest of its request head, checks it, and hands
- * the socket itself to the {@link FrameStreams} service, writing nothing (gvproxy sends no response; the frame
- * stream starts at once). The socket's fd is duplicated before Jetty closes its own channel (a close, never a
- * shutdown: see {@link SocketFds#linger}), so the transport owns a socket Jetty no longer knows, on its own event loop, with no copying
- * between Jetty and Netty. Bytes that came with the head are the start of the frame stream and go along.
- * A bad head, or no transport to take the stream, closes the connection with a logged reason.
+ * A connection whose request takes it out of HTTP ({@code POST /connect}, {@code POST /tunnel}; see
+ * {@link HandoverKind}): reads the rest of its request head, checks it, and hands the socket itself to the
+ * kind's service, writing nothing. The socket's fd is duplicated before Jetty closes its own channel (a close,
+ * never a shutdown: see {@link SocketFds#linger}), so the service owns a socket Jetty no longer knows, on its own
+ * event loop, with no copying between Jetty and Netty. Bytes that came with the head go along: they are the
+ * start of the stream. A bad head, or no service to take the socket, closes the connection with a logged
+ * reason (after the kind's refusal, if it has one).
  */
-final class ConnectHandover extends AbstractConnection implements Connection.UpgradeTo {
+final class SocketHandover extends AbstractConnection implements Connection.UpgradeTo {
 
-    private static final System.Logger LOG = System.getLogger(ConnectHandover.class.getName());
+    private static final System.Logger LOG = System.getLogger(SocketHandover.class.getName());
 
     private final String description;
-    private final FrameStreamsHolder frameStreams;
+    private final HandoverKind kind;
     /** What arrived so far, in Jetty's flush mode (position 0 to limit is content; fill appends). */
     private final ByteBuffer received = BufferUtil.allocate(ConnectRequest.MAX_HEAD + 64 * 1024);
 
-    ConnectHandover(EndPoint endPoint, Executor executor, String description, FrameStreamsHolder frameStreams) {
+    SocketHandover(EndPoint endPoint, Executor executor, String description, HandoverKind kind) {
         super(endPoint, executor);
         this.description = description;
-        this.frameStreams = frameStreams;
+        this.kind = kind;
     }
 
     @Override
@@ -80,9 +82,10 @@ final class ConnectHandover extends AbstractConnection implements Connection.Upg
     private boolean tryHandover() {
         ByteBuffer view = received.duplicate();
         int end;
+        String head;
         ByteBuf bytes = Unpooled.wrappedBuffer(view);
         try {
-            switch (ConnectRequest.check(bytes)) {
+            switch (kind.check(bytes)) {
                 case HeadCheck.Incomplete incomplete -> {
                     return false;
                 }
@@ -90,14 +93,18 @@ final class ConnectHandover extends AbstractConnection implements Connection.Upg
                     refuse(refused.detail());
                     return true;
                 }
-                case HeadCheck.Accepted accepted -> end = view.position() + accepted.length();
+                case HeadCheck.Accepted accepted -> {
+                    end = view.position() + accepted.length();
+                    head = bytes.toString(bytes.readerIndex(), accepted.length(), StandardCharsets.ISO_8859_1)
+                            .stripTrailing();
+                }
             }
         } finally {
             bytes.release();
         }
-        FrameStreams target = frameStreams.get();
-        if (target == null) {
-            refuse("no transport serves /connect (is bundle io.tapvsock.transport.vsock installed?)");
+        String unavailable = kind.unavailable();
+        if (unavailable != null) {
+            refuse(unavailable);
             return true;
         }
         ByteBuf alreadyRead = Unpooled.copiedBuffer(view.position(end));
@@ -123,16 +130,21 @@ final class ConnectHandover extends AbstractConnection implements Connection.Upg
             return true;
         }
         try {
-            target.adopt(fd, unixDomain, alreadyRead, "connect " + description);
-            LOG.log(Level.INFO, "{0}: POST /connect, the connection is now a frame stream", description);
+            kind.adopt(fd, unixDomain, head, alreadyRead, description);
+            LOG.log(Level.INFO, "{0}: {1}, the connection is handed over", description, kind.name());
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "{0}: POST /connect refused by the transport: {1}", description, e.getMessage());
+            LOG.log(Level.WARNING, "{0}: {1} refused by its service: {2}", description, kind.name(), e.getMessage());
         }
         return true;
     }
 
     private void refuse(String reason) {
-        LOG.log(Level.WARNING, "{0}: POST /connect refused: {1}", description, reason);
-        getEndPoint().close();
+        LOG.log(Level.WARNING, "{0}: {1} refused: {2}", description, kind.name(), reason);
+        byte[] refusal = kind.refusal(reason);
+        if (refusal == null || !getEndPoint().isOpen()) {
+            getEndPoint().close();
+            return;
+        }
+        getEndPoint().write(Callback.from(getEndPoint()::close), ByteBuffer.wrap(refusal));
     }
 }

@@ -1,4 +1,4 @@
-package io.tapvsock.service.forwarder.relay;
+package io.tapvsock.transport.common.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,15 +11,15 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.DomainSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.tapvsock.service.forwarder.core.ForwarderCounters;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Read first: RFC 9293 §3.6 (closing a connection: each direction ends on its own) and §3.10.7 (RST).
  *
- * <p>One direction of a forwarded connection: what this channel reads goes to its peer. The pair (host socket and
- * guest connection) lives on the network loop, so the relay needs no locks.
+ * <p>One direction of a relayed connection (a port forward, a tunnel): what this channel reads goes to its peer.
+ * Both channels of a pair (host socket and guest connection) live on the network loop, so the relay needs no
+ * locks. Put one on each channel, each naming the other as its peer.
  * <ul>
  * <li>Backpressure: this channel stops reading (auto-read off) while the peer is not writable, and the peer's
  * handler turns it back on when the peer drains.</li>
@@ -29,21 +29,26 @@ import java.util.concurrent.atomic.LongAdder;
  * SO_LINGER 0, so the other end sees a reset too rather than a clean end.</li>
  * </ul>
  */
-final class RelayHandler extends ChannelInboundHandlerAdapter {
+public final class ByteRelay extends ChannelInboundHandlerAdapter {
 
-    private static final System.Logger LOG = System.getLogger(RelayHandler.class.getName());
+    private static final System.Logger LOG = System.getLogger(ByteRelay.class.getName());
 
     private final Channel peer;
     /** The bytes this side reads, the peer's direction. */
     private final LongAdder bytes;
-    private final ForwarderCounters counters;
+    /** Relayed connections that ended with a reset, counted once per side. */
+    private final LongAdder resets;
     private boolean reset;
 
-    /** @param peer where this channel's input goes */
-    RelayHandler(Channel peer, LongAdder bytes, ForwarderCounters counters) {
+    /**
+     * @param peer   where this channel's input goes
+     * @param bytes  counts what this channel reads
+     * @param resets counts this side ending with an error or reset
+     */
+    public ByteRelay(Channel peer, LongAdder bytes, LongAdder resets) {
         this.peer = peer;
         this.bytes = bytes;
-        this.counters = counters;
+        this.resets = resets;
     }
 
     @Override
@@ -104,7 +109,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         LOG.log(Level.DEBUG, () -> ctx.channel() + ": " + cause);
         if (!reset) {
             reset = true;
-            counters.resets.increment();
+            resets.increment();
         }
         ctx.close();
     }
@@ -122,7 +127,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Closes with RST where the channel is TCP (a unix socket has no reset: it just closes). */
-    static void closeWithReset(Channel channel) {
+    public static void closeWithReset(Channel channel) {
         if (!(channel instanceof DomainSocketChannel)) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
         }
