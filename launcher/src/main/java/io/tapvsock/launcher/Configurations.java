@@ -37,6 +37,9 @@ final class Configurations {
     static final String FORWARDER_FLAGS_PID = "io.tapvsock.service.forwarder.flags";
     static final String SSH_PORT = "sshPort";
 
+    /** Factory PID of the SSH socket forwards (-forward-*); properties socket, dest, user, identity. */
+    static final String SSH_FORWARD_PID = "io.tapvsock.service.sshforward";
+
     private final ConfigurationAdmin admin;
 
     private Configurations(ConfigurationAdmin admin) {

@@ -29,17 +29,16 @@ import java.util.Map;
  * @param control the control socket (daemon: where to listen; -exec: where to connect), or null for the default
  * @param pid with -exec: the daemon to talk to, or 0
  * @param sshPort gvproxy's -ssh-port: forward 127.0.0.1:N to the device IP's port 22, or -1 for none
+ * @param forwards the -forward-sock/-dest/-user/-identity quadruples, in flag order
  */
 record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
         List<TapFlag> listenTap, ListenUrl listenVpnkit, String listenStdio,
         Map<String, String> networkFlags, boolean debug,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
-        long pid, int sshPort) {
+        long pid, int sshPort, List<ForwardFlag> forwards) {
 
     /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
-    static final List<String> NOT_SUPPORTED = List.of("services",
-            "forward-sock", "forward-dest", "forward-user", "forward-identity", "pcap",
-            "notification", "config");
+    static final List<String> NOT_SUPPORTED = List.of("services", "pcap", "notification", "config");
 
     static Flags grammar(String program) {
         return new Flags(program)
@@ -68,10 +67,10 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
                 .string("listen-vfkit", "socket for vfkit or QEMU's dgram netdev, unixgram:///path")
                 .string("listen-vpnkit", "socket for hyperkit's VPNKit protocol (many clients), unix:///path or tcp://host:port")
                 .string("listen-stdio", "accept: frames on stdin/stdout; the daemon exits when stdin ends")
-                .repeated("forward-sock", "unix socket forwarded over SSH (not supported yet)")
-                .repeated("forward-dest", "guest path of a forwarded socket (not supported yet)")
-                .repeated("forward-user", "SSH user of a forwarded socket (not supported yet)")
-                .repeated("forward-identity", "SSH identity of a forwarded socket (not supported yet)")
+                .repeated("forward-sock", "host unix socket (mode 0600) forwarded over SSH to the guest (repeatable)")
+                .repeated("forward-dest", "the forwarded socket's path in the guest (one per -forward-sock)")
+                .repeated("forward-user", "SSH user in the guest (one per -forward-sock)")
+                .repeated("forward-identity", "SSH private key file (one per -forward-sock)")
                 .string("pcap", "capture every frame to this file (not supported yet)")
                 .string("notification", "unix:///path for JSON events (not supported yet)")
                 .string("config", "YAML configuration file (not supported yet)");
@@ -139,6 +138,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         for (String value : flags.all("listen-tap")) {
             taps.add(TapFlag.parse(value));
         }
+        List<ForwardFlag> forwards = ForwardFlag.parse(flags.all("forward-sock"), flags.all("forward-dest"),
+                flags.all("forward-user"), flags.all("forward-identity"));
         if (flags.isSet("exec") && flags.value("exec").isBlank()) {
             throw FlagException.invalid("-exec needs a command, as in -exec \"lb\"");
         }
@@ -148,7 +149,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl listenQemu, ListenUrl lis
         return new DaemonOptions(List.copyOf(listen), qemu, bess, vfkit, List.copyOf(taps), vpnkit, stdio, NetworkFlags.properties(flags), flags.bool("debug"),
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
-                flags.integer("pid"), sshPort);
+                flags.integer("pid"), sshPort, forwards);
     }
 
     private static Path path(Flags.Parsed flags, String name) {

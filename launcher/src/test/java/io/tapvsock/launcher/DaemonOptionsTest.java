@@ -68,7 +68,6 @@ class DaemonOptionsTest {
     void unsupported_gvproxy_flags_are_named() {
         assertEquals("-services is not supported yet", error("-services", "unix:///tmp/s.sock"));
         assertEquals("-config is not supported yet", error("-config=/etc/gvproxy.yaml"));
-        assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
         assertEquals("-pcap is not supported yet", error("-pcap=/tmp/x.pcap", "-ssh-port=-1"));
     }
 
