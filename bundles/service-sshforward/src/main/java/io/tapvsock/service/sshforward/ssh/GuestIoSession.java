@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.io.AbstractIoWriteFuture;
 import org.apache.sshd.common.io.IoConnectFuture;
@@ -31,7 +32,7 @@ import org.apache.sshd.common.util.closeable.AbstractCloseable;
  *
  * <p>Threads: the Netty channel lives on the network loop, but no SSH work runs there. Every call into MINA
  * (session created, bytes received, closed, errors) is handed, in order, to this session's own thread; the
- * relays hand their MINA calls to it too ({@link #executor()}). Writes come from any thread (MINA serialises
+ * relays hand their MINA calls to it too ({@link #runOnSshThread}). Writes come from any thread (MINA serialises
  * them under its encoding lock) and become Netty writes, which keep their order.
  */
 final class GuestIoSession extends AbstractCloseable implements IoSession {
@@ -61,10 +62,6 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
         return new Adapter();
     }
 
-    /** This session's thread: MINA calls for this SSH connection run there, one at a time. */
-    public ExecutorService executor() {
-        return executor;
-    }
 
     @Override
     public long getId() {
@@ -118,9 +115,22 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
         }
         // MINA may reuse its buffer once this returns: Netty gets a copy.
         ByteBuf copy = Unpooled.copiedBuffer(buffer.array(), buffer.rpos(), buffer.available());
-        current.writeAndFlush(copy).addListener(future -> written.setValue(
-                future.isSuccess() ? Boolean.TRUE : future.cause()));
+        // Packets must reach the wire in the order MINA encrypted them (it calls this under its encoding lock).
+        // A write made on the loop itself would run at once, ahead of writes other threads queued before it:
+        // every write is queued, so the loop runs them in call order. Completions go back to the SSH thread,
+        // where MINA may write the next chunk.
+        current.eventLoop().execute(() -> current.writeAndFlush(copy).addListener(future -> runOnSshThread(
+                () -> written.setValue(future.isSuccess() ? Boolean.TRUE : future.cause()))));
         return written;
+    }
+
+    /** Runs on this session's thread, or here once that thread has ended (after the connection closed). */
+    void runOnSshThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     @Override
@@ -174,7 +184,7 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
 
     /** Called when the guest never accepted the connection. */
     void connectFailed(Throwable cause) {
-        executor.execute(() -> connectFuture.setException(cause));
+        runOnSshThread(() -> connectFuture.setException(cause));
         executor.shutdown();
     }
 
@@ -197,7 +207,7 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
-            executor.execute(() -> {
+            runOnSshThread(() -> {
                 try {
                     handler.sessionCreated(GuestIoSession.this);
                     connectFuture.setSession(GuestIoSession.this);
@@ -230,7 +240,7 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
             ByteArrayBuffer burst = pending;
             pending = null;
             if (burst != null) {
-                executor.execute(() -> {
+                runOnSshThread(() -> {
                     try {
                         handler.messageReceived(GuestIoSession.this, burst);
                     } catch (Throwable e) {
@@ -243,13 +253,13 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            executor.execute(() -> exceptionCaught(cause));
+            runOnSshThread(() -> exceptionCaught(cause));
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             pending = null;
-            executor.execute(() -> {
+            runOnSshThread(() -> {
                 try {
                     handler.sessionClosed(GuestIoSession.this);
                 } catch (Throwable e) {

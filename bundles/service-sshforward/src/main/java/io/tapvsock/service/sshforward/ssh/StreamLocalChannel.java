@@ -36,7 +36,7 @@ import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
  * took the bytes) and half-close (each side's EOF becomes the other's, after the data before it). MINA has no
  * client class for this channel type; this is the direct-tcpip one with the streamlocal request.
  *
- * <p>MINA calls run on the SSH connection's own thread ({@link GuestIoSession#executor()}); the host channel's
+ * <p>MINA calls run on the SSH connection's own thread ({@link GuestIoSession#runOnSshThread}); the host channel's
  * events run on its event loop and hand their MINA calls over.
  */
 public final class StreamLocalChannel extends AsyncCapableClientChannel {
@@ -72,7 +72,7 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
      */
     public static CompletableFuture<Void> relay(ClientSession session, String path, Channel host,
             LongAdder bytesToGuest, LongAdder bytesToHost) {
-        Executor sshThread = session.getIoSession() instanceof GuestIoSession guest ? guest.executor() : Runnable::run;
+        Executor sshThread = session.getIoSession() instanceof GuestIoSession guest ? guest::runOnSshThread : Runnable::run;
         StreamLocalChannel channel = new StreamLocalChannel(path, host, sshThread, bytesToGuest, bytesToHost);
         CompletableFuture<Void> opened = new CompletableFuture<>();
         host.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
