@@ -37,6 +37,8 @@ import org.apache.sshd.common.util.closeable.AbstractCloseable;
  */
 final class GuestIoSession extends AbstractCloseable implements IoSession {
 
+    private static final System.Logger LOG = System.getLogger(GuestIoSession.class.getName());
+
     private final long id;
     private final IoService service;
     private final IoHandler handler;
@@ -223,13 +225,12 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf data = (ByteBuf) msg;
             try {
-                int length = data.readableBytes();
+                byte[] bytes = new byte[data.readableBytes()];
+                data.readBytes(bytes);
                 if (pending == null) {
-                    pending = new ByteArrayBuffer(length, false);
+                    pending = new ByteArrayBuffer(bytes.length, false);
                 }
-                pending.ensureCapacity(length);
-                data.readBytes(pending.array(), pending.wpos(), length);
-                pending.wpos(pending.wpos() + length);
+                pending.putRawBytes(bytes); // grows the buffer as needed
             } finally {
                 data.release();
             }
@@ -273,6 +274,7 @@ final class GuestIoSession extends AbstractCloseable implements IoSession {
         }
 
         private void exceptionCaught(Throwable cause) {
+            LOG.log(System.Logger.Level.WARNING, GuestIoSession.this + ": SSH connection failed: " + cause, cause);
             try {
                 handler.exceptionCaught(GuestIoSession.this, cause);
             } catch (Throwable e) {

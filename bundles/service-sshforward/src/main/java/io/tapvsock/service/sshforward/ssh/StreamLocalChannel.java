@@ -11,8 +11,10 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.sshd.client.channel.AsyncCapableClientChannel;
 import org.apache.sshd.client.future.DefaultOpenFuture;
@@ -22,6 +24,7 @@ import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.io.IoWriteFuture;
+import org.apache.sshd.common.io.WritePendingException;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -43,6 +46,8 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
 
     public static final String TYPE = "direct-streamlocal@openssh.com";
 
+    private static final System.Logger LOG = System.getLogger(StreamLocalChannel.class.getName());
+
     private final String path;
     private final Channel host;
     private final Executor sshThread;
@@ -50,6 +55,8 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
     private final LongAdder bytesToHost;
     /** The last write toward the guest; the EOF follows it. Only on the SSH thread. */
     private IoWriteFuture lastWrite;
+    /** A write waits to be tried again (see writeToGuest). Only on the SSH thread. */
+    private boolean retrying;
     private volatile boolean eofFromGuest;
 
     private StreamLocalChannel(String path, Channel host, Executor sshThread, LongAdder bytesToGuest,
@@ -159,23 +166,46 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
     /** Host → guest, on the SSH thread: one write in flight, the host is read again when it completes. */
     private void writeToGuest(byte[] bytes) {
         try {
+            IoWriteFuture write;
+            try {
+                write = getAsyncIn().writeBuffer(new ByteArrayBuffer(bytes));
+            } catch (WritePendingException e) {
+                // MINA completes a write's future just before it forgets the write: the next one can come too
+                // early. Try again a moment later (the host stays unread meanwhile).
+                retrying = true;
+                later(() -> {
+                    retrying = false;
+                    writeToGuest(bytes);
+                });
+                return;
+            }
             bytesToGuest.add(bytes.length);
-            IoWriteFuture write = getAsyncIn().writeBuffer(new ByteArrayBuffer(bytes));
             lastWrite = write;
             write.addListener(done -> {
                 if (done.isWritten()) {
                     host.read();
                 } else {
+                    LOG.log(Level.WARNING, this + ": write toward the guest failed: " + done.getException());
                     host.close();
                 }
             });
         } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, this + ": write toward the guest failed: " + e);
             host.close();
         }
     }
 
+    /** On the SSH thread, a moment later. */
+    private void later(Runnable task) {
+        host.eventLoop().schedule(() -> sshThread.execute(task), 1, TimeUnit.MILLISECONDS);
+    }
+
     /** On the SSH thread: the EOF goes after the last write. */
     private void eofToGuest() {
+        if (retrying) {
+            later(this::eofToGuest); // queued behind the retried write
+            return;
+        }
         IoWriteFuture pending = lastWrite;
         if (pending == null || pending.isDone()) {
             sendEofQuietly();
