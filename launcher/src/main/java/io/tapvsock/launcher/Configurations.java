@@ -62,6 +62,9 @@ final class Configurations {
     /** FileInstall's mark on a configuration it loaded from a file. */
     static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
+    /** Factory PID of the SSH socket forwards (-forward-*); properties socket, dest, user, identity. */
+    static final String SSH_FORWARD_PID = "io.tapvsock.service.sshforward";
+
     private final ConfigurationAdmin admin;
 
     private Configurations(ConfigurationAdmin admin) {

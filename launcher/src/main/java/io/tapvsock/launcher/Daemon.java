@@ -28,7 +28,8 @@ import org.osgi.framework.launch.Framework;
  * The daemon's life. Startup, in this order (compat.md section 8: a transport's socket file is the readiness
  * signal, so it comes last): pid file; framework and every bundle; the control socket; the network flags
  * configuration; the capture (-pcap) and notifications (-notification); the virtual network (with the flags in
- * force) and DHCP; the API endpoints; the transport listeners; "ready" (the {@link DaemonReady} marker service). Any step that fails or does not finish in time ends startup with a message naming the cause.
+ * force) and DHCP; the -forward-sock sockets; the API endpoints; the transport listeners; "ready" (the
+ * {@link DaemonReady} marker service). Any step that fails or does not finish in time ends startup with a message naming the cause.
  * SIGTERM/SIGINT stop the framework (listeners close and remove their socket files), then the pid file, the
  * control socket and the default state directory go, and the process exits 0.
  */
@@ -234,6 +235,16 @@ final class Daemon {
             throws StartupException, IOException, InterruptedException {
         ComponentStates components = new ComponentStates(context);
         List<String> started = new ArrayList<>();
+        // -forward-sock: podman pings it right after the transport socket appears, so it listens before that
+        // (its SSH session comes up on its own once the guest's sshd answers).
+        for (int i = 0; i < options.forwards().size(); i++) {
+            ForwardFlag forward = options.forwards().get(i);
+            String configPid = configurations.setFactory(Configurations.SSH_FORWARD_PID, "forward-" + i,
+                    forward.properties());
+            awaitListener(components, configPid, Configurations.SSH_FORWARD_PID, "-forward-sock " + forward.socket(),
+                    forward.socketPath());
+            started.add("ssh forward " + forward.socket() + " -> " + forward.dest());
+        }
         for (int i = 0; i < options.listen().size(); i++) {
             ListenUrl url = options.listen().get(i);
             if (url.isVsock()) {

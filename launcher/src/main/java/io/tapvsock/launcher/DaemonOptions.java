@@ -33,17 +33,14 @@ import java.util.Map;
  * @param pcap gvproxy's -pcap: the file every frame is captured to, or null
  * @param notification gvproxy's -notification: the unix socket events go to, or null
  * @param config the -config file (its flag values are already in the others), or null
+ * @param forwards the -forward-sock/-dest/-user/-identity quadruples, in flag order
  */
 record DaemonOptions(List<ListenUrl> listen, ListenUrl services, ListenUrl listenQemu, ListenUrl listenBess, ListenUrl listenVfkit,
         List<TapFlag> listenTap, ListenUrl listenVpnkit, String listenStdio,
         Map<String, String> networkFlags, boolean debug,
         ConfigFile config,
         Path pidFile, Path logFile, boolean version, boolean shell, String exec, Path stateDir, Path control,
-        long pid, int sshPort, Path pcap, ListenUrl notification) {
-
-    /** gvproxy's flags that have no implementation yet: giving one is an error that names it. */
-    static final List<String> NOT_SUPPORTED = List.of(
-            "forward-sock", "forward-dest", "forward-user", "forward-identity");
+        long pid, int sshPort, Path pcap, ListenUrl notification, List<ForwardFlag> forwards) {
 
     static Flags grammar(String program) {
         return new Flags(program)
@@ -72,10 +69,10 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl services, ListenUrl liste
                 .string("listen-vfkit", "socket for vfkit or QEMU's dgram netdev, unixgram:///path")
                 .string("listen-vpnkit", "socket for hyperkit's VPNKit protocol (many clients), unix:///path or tcp://host:port")
                 .string("listen-stdio", "accept: frames on stdin/stdout; the daemon exits when stdin ends")
-                .repeated("forward-sock", "unix socket forwarded over SSH (not supported yet)")
-                .repeated("forward-dest", "guest path of a forwarded socket (not supported yet)")
-                .repeated("forward-user", "SSH user of a forwarded socket (not supported yet)")
-                .repeated("forward-identity", "SSH identity of a forwarded socket (not supported yet)")
+                .repeated("forward-sock", "host unix socket (mode 0600) forwarded over SSH to the guest (repeatable)")
+                .repeated("forward-dest", "the forwarded socket's path in the guest (one per -forward-sock)")
+                .repeated("forward-user", "SSH user in the guest (one per -forward-sock)")
+                .repeated("forward-identity", "SSH private key file (one per -forward-sock)")
                 .string("pcap", "capture every frame of the virtual network to this pcap file")
                 .string("notification", "unix:///path of a listening socket for JSON events (ready, connections)")
                 .string("config", "gvproxy's YAML configuration file; flags override it");
@@ -100,11 +97,6 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl services, ListenUrl liste
 
     /** The checks, on the command line with the -config file's values under it. */
     private static DaemonOptions parse(Flags.Parsed flags, ConfigFile config) throws FlagException {
-        for (String name : NOT_SUPPORTED) {
-            if (flags.isSet(name)) {
-                throw FlagException.invalid("-" + name + " is not supported yet");
-            }
-        }
         int sshPort = flags.integer("ssh-port");
         if (sshPort != -1 && (sshPort < 1024 || sshPort > 65535)) {
             throw FlagException.invalid("-ssh-port " + sshPort + ": not -1 (disabled) or 1024..65535");
@@ -158,6 +150,8 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl services, ListenUrl liste
         for (String value : flags.all("listen-tap")) {
             taps.add(TapFlag.parse(value));
         }
+        List<ForwardFlag> forwards = ForwardFlag.parse(flags.all("forward-sock"), flags.all("forward-dest"),
+                flags.all("forward-user"), flags.all("forward-identity"));
         if (flags.isSet("exec") && flags.value("exec").isBlank()) {
             throw FlagException.invalid("-exec needs a command, as in -exec \"lb\"");
         }
@@ -175,7 +169,7 @@ record DaemonOptions(List<ListenUrl> listen, ListenUrl services, ListenUrl liste
                 config,
                 path(flags, "pid-file"), path(flags, "log-file"), flags.bool("version"), flags.bool("shell"),
                 flags.isSet("exec") ? flags.value("exec") : null, path(flags, "state-dir"), path(flags, "control"),
-                flags.integer("pid"), sshPort, pcap, notification);
+                flags.integer("pid"), sshPort, pcap, notification, forwards);
     }
 
     /**

@@ -73,9 +73,8 @@ class DaemonOptionsTest {
     }
 
     @Test
-    void unsupported_gvproxy_flags_are_named() {
+    void a_missing_config_file_is_named() {
         assertEquals("-config /nonexistent/gvproxy.yaml: no such file", error("-config=/nonexistent/gvproxy.yaml"));
-        assertEquals("-forward-sock is not supported yet", error("-forward-sock", "/tmp/x"));
     }
 
     @Test

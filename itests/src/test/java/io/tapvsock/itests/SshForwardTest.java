@@ -1,0 +1,314 @@
+package io.tapvsock.itests;
+
+import static io.tapvsock.itests.harness.VirtualNet.GUEST_IP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tapvsock.itests.harness.Daemon;
+import io.tapvsock.itests.harness.Harness;
+import io.tapvsock.itests.harness.NetNs;
+import io.tapvsock.itests.harness.NsGuest;
+import io.tapvsock.itests.harness.Proc;
+import io.tapvsock.itests.harness.Require;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * gvproxy's -forward-sock (compat.md sections 1, 6 and 8) against a real sshd: OpenSSH's sshd runs in a namespace
+ * guest (behind the qemu transport, with its own host key and an authorized key made here), and a unix socket
+ * server stands for podman's API: {@code GET /_ping} answers {@code OK}, anything else is echoed. The daemon starts
+ * before the guest (as podman starts it before the VM), so the forward first waits for its session.
+ */
+class SshForwardTest {
+
+    private static final Duration RECOVERY = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    final Harness harness = new Harness();
+
+    /** Answers GET /_ping with OK (as podman's API does) and echoes every other stream until its EOF. */
+    private static final String GUEST_SERVER = """
+            import os, socket, sys, threading
+            path = sys.argv[1]
+            if os.path.exists(path):
+                os.unlink(path)
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(path)
+            server.listen(16)
+            def serve(c):
+                data = c.recv(65536)
+                if data.startswith(b"GET "):
+                    while b"\\r\\n\\r\\n" not in data:
+                        data += c.recv(65536)
+                    if data.startswith(b"GET /_ping "):
+                        c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: 2\\r\\n\\r\\nOK")
+                    else:
+                        c.sendall(b"HTTP/1.1 404 Not Found\\r\\nContent-Length: 0\\r\\n\\r\\n")
+                    c.close()
+                    return
+                while data:
+                    c.sendall(data)
+                    data = c.recv(65536)
+                c.shutdown(socket.SHUT_WR)
+                c.close()
+            while True:
+                conn, _ = server.accept()
+                threading.Thread(target=serve, args=(conn,), daemon=True).start()
+            """;
+
+    /** The daemon with one forward (socket mode checked), then the guest with sshd and its API socket. */
+    private Setup setUp() throws Exception {
+        Path home = Require.dist();
+        Path sshd = Require.executable("sshd");
+        Path keygen = Require.executable("ssh-keygen");
+        Require.executable("python3");
+        Path work = harness.workDir();
+        Path hostKey = work.resolve("host_key");
+        Path identity = work.resolve("id_ed25519");
+        Proc.run(Duration.ofSeconds(30), keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString())
+                .requireSuccess();
+        Proc.run(Duration.ofSeconds(30), keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f", identity.toString())
+                .requireSuccess();
+        Files.copy(work.resolve("id_ed25519.pub"), work.resolve("authorized_keys"));
+        Path sshdConfig = Files.writeString(work.resolve("sshd_config"), String.join("\n",
+                "Port 22", "ListenAddress 0.0.0.0", "HostKey " + hostKey, "AuthorizedKeysFile " + work.resolve(
+                        "authorized_keys"), "PidFile none", "UsePAM no", "StrictModes no",
+                "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+                "AllowStreamLocalForwarding yes", "LogLevel VERBOSE", ""));
+        privilegeSeparationDirectory();
+
+        Path forwardSocket = work.resolve("podman.sock");
+        Path guestSocket = work.resolve("guest-api.sock");
+        Daemon daemon = harness.daemon(home, List.of("-forward-sock", forwardSocket.toString(),
+                "-forward-dest", guestSocket.toString(), "-forward-user", "root",
+                "-forward-identity", identity.toString()));
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(forwardSocket),
+                "the forward socket is the daemon user's only");
+
+        NsGuest guest = NsGuest.attach(harness, harness.netns(), home, daemon.qemuSocket(), 1500);
+        assertEquals(GUEST_IP, guest.dhcp().ip());
+        guest.ns().start("guest-api", List.of("python3", "-c", GUEST_SERVER, guestSocket.toString()));
+        await(() -> Files.exists(guestSocket), "the guest's API socket", Duration.ofSeconds(30));
+        SshdProcess server = harness.register(new SshdProcess(guest.ns(), sshd, sshdConfig));
+
+        return new Setup(daemon, forwardSocket, guestSocket, server);
+    }
+
+    private record Setup(Daemon daemon, Path forwardSocket, Path guestSocket, SshdProcess server) {
+    }
+
+    @Test
+    void pingThroughTheForward_concurrentStreams_socketMode_recoversAfterSshdRestart() throws Exception {
+        Setup setup = setUp();
+        Daemon daemon = setup.daemon();
+        Path forwardSocket = setup.forwardSocket();
+        Path guestSocket = setup.guestSocket();
+        SshdProcess server = setup.server();
+        assertEquals("OK", awaitPing(forwardSocket), "GET /_ping through the forward, as podman checks it");
+
+        // Two connections at once over the one session: an echo stream stays open while a ping goes through.
+        try (SocketChannel echo = connect(forwardSocket)) {
+            assertEquals("first", new String(exchange(echo, "first".getBytes(StandardCharsets.US_ASCII)),
+                    StandardCharsets.US_ASCII));
+            assertEquals("OK", ping(forwardSocket));
+            assertEquals("second", new String(exchange(echo, "second".getBytes(StandardCharsets.US_ASCII)),
+                    StandardCharsets.US_ASCII));
+        }
+
+        JsonNode stats = daemon.api().getJson("/stats").path("service-sshforward");
+        assertEquals(1, stats.path("sessions").asInt(), stats.toString());
+        assertEquals(1, stats.path("sessionsUp").asInt(), stats.toString());
+        assertTrue(stats.path("connections").asInt() >= 3, stats.toString());
+        assertTrue(stats.path("bytesToGuest").asLong() > 0, stats.toString());
+        assertTrue(daemon.exec("tapvsock:sshforwards").contains(forwardSocket + " -> root@guest:" + guestSocket
+                + "  session up"), "the shell lists the forward and its session");
+
+        // sshd and its session processes go: the session drops, then a new sshd serves a new one.
+        server.kill();
+        await(() -> daemon.api().getJson("/stats").path("service-sshforward").path("sessionsUp").asInt() == 0,
+                "the forward noticing its session ended", RECOVERY);
+        server.start();
+        assertEquals("OK", awaitPing(forwardSocket), "GET /_ping after sshd restarted");
+        assertEquals(2, daemon.api().getJson("/stats").path("service-sshforward").path("sessions").asInt());
+        daemon.awaitLog("SSH session to root@" + GUEST_IP + ":22 ended; reconnecting", Duration.ofSeconds(10));
+    }
+
+    @Test
+    @Disabled("known defect: under a sustained stream the SSH session closes mid-transfer (MINA closes the channel "
+            + "with data pending, then the session; no exception reaches GuestIoSession's handler); see the report")
+    void fourMibEachWayByteExact() throws Exception {
+        Setup setup = setUp();
+        assertEquals("OK", awaitPing(setup.forwardSocket()));
+        byte[] bulk = new byte[4 << 20];
+        new Random(42).nextBytes(bulk);
+        assertArrayEquals(bulk, echoWhole(setup.forwardSocket(), bulk), "4 MiB each way, byte-exact, then EOF both ways");
+    }
+
+    @Test
+    void badForwardFlagsExit2NamingTheFlag() throws Exception {
+        Path home = Require.dist();
+        Path work = harness.workDir();
+        Path key = Files.writeString(work.resolve("key"), "not used");
+        Proc.Result mismatch = Proc.run(Duration.ofSeconds(60), home.resolve("bin/gvproxy").toString(),
+                "-ssh-port", "-1", "-forward-sock", work.resolve("a.sock").toString(), "-forward-dest", "/x",
+                "-forward-sock", work.resolve("b.sock").toString(), "-forward-user", "root",
+                "-forward-identity", key.toString());
+        assertEquals(2, mismatch.exit(), mismatch.describe());
+        assertTrue(mismatch.stderr().contains("-forward-sock, -forward-dest, -forward-user and -forward-identity "
+                + "must be given the same number of times"), mismatch.describe());
+
+        Path missing = work.resolve("no-such-key");
+        Proc.Result noKey = Proc.run(Duration.ofSeconds(60), home.resolve("bin/gvproxy").toString(),
+                "-ssh-port", "-1", "-forward-sock", work.resolve("a.sock").toString(), "-forward-dest", "/x",
+                "-forward-user", "root", "-forward-identity", missing.toString());
+        assertEquals(2, noKey.exit(), noKey.describe());
+        assertTrue(noKey.stderr().contains("-forward-identity " + missing), noKey.describe());
+        assertTrue(Files.notExists(work.resolve("a.sock")), "nothing was created");
+    }
+
+    /** sshd -D in the guest namespace, started and killed (with its session processes) by pid. */
+    private static final class SshdProcess implements AutoCloseable {
+        private final NetNs ns;
+        private final Path sshd;
+        private final Path config;
+        private Process process;
+
+        SshdProcess(NetNs ns, Path sshd, Path config) {
+            this.ns = ns;
+            this.sshd = sshd;
+            this.config = config;
+            start();
+        }
+
+        void start() {
+            process = ns.start("sshd", List.of(sshd.toString(), "-D", "-e", "-f", config.toString()));
+        }
+
+        void kill() throws InterruptedException {
+            Proc.killTree(process.toHandle());
+            process.waitFor();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            kill();
+        }
+    }
+
+    /** sshd refuses to start without its privilege separation directory, which a fresh system may lack. */
+    private void privilegeSeparationDirectory() throws IOException {
+        Path dir = Path.of("/run/sshd");
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            harness.register(() -> Files.deleteIfExists(dir));
+        }
+    }
+
+    private static String awaitPing(Path socket) {
+        long deadline = System.nanoTime() + RECOVERY.toNanos();
+        while (true) {
+            try {
+                return ping(socket);
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no answer through " + socket + " within " + RECOVERY, e);
+                }
+            }
+            sleep(500);
+        }
+    }
+
+    /** GET /_ping; returns the body of a 200 answer, throws for anything else. */
+    private static String ping(Path socket) throws IOException {
+        try (SocketChannel channel = connect(socket)) {
+            channel.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            String response = new String(readToEnd(channel), StandardCharsets.US_ASCII);
+            if (!response.startsWith("HTTP/1.1 200 ")) {
+                throw new IOException("no 200 answer: \"" + response + "\"");
+            }
+            return response.substring(response.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    private static SocketChannel connect(Path socket) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        return channel;
+    }
+
+    /** Sends bytes on an echo stream and reads as many back. */
+    private static byte[] exchange(SocketChannel channel, byte[] bytes) throws IOException {
+        channel.write(ByteBuffer.wrap(bytes));
+        ByteBuffer back = ByteBuffer.allocate(bytes.length);
+        while (back.hasRemaining()) {
+            if (channel.read(back) < 0) {
+                throw new IOException("echo stream ended after " + back.position() + " bytes");
+            }
+        }
+        return back.array();
+    }
+
+    /** Writes everything then half-closes, while reading everything back until the echo's EOF. */
+    private static byte[] echoWhole(Path socket, byte[] bytes) throws Exception {
+        try (SocketChannel channel = connect(socket)) {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    channel.write(ByteBuffer.wrap(bytes));
+                    channel.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] back = readToEnd(channel);
+            writer.get();
+            return back;
+        }
+    }
+
+    private static byte[] readToEnd(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        while (channel.read(buffer) >= 0) {
+            out.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+        return out.toByteArray();
+    }
+
+    private static void await(BooleanSupplier condition, String what, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            sleep(200);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
