@@ -123,7 +123,10 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
     private final EventLoop loop;
     private final Stack stack;
     private final StackNetwork network;
-    private final Map<ComponentServiceObjects<?>, BoundService> gatewayServices = new ConcurrentHashMap<>();
+    // One map per kind: a component that publishes both kinds as one service (service-dns: UDP and TCP 53) is bound
+    // to each reference with the same ComponentServiceObjects, so one map would let one kind's entry replace the other's.
+    private final Map<ComponentServiceObjects<?>, BoundService> gatewayUdpServices = new ConcurrentHashMap<>();
+    private final Map<ComponentServiceObjects<?>, BoundService> gatewayTcpServices = new ConcurrentHashMap<>();
     private final List<PortListener> portListeners = new CopyOnWriteArrayList<>();
     /** The capture handed to the stack; guarded by this. */
     private FrameCapture capture;
@@ -197,13 +200,13 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
                     target.receive(datagram, replier);
                 }
             };
-            gatewayServices.put(objects, new BoundService(port, service, lazy));
+            gatewayUdpServices.put(objects, new BoundService(port, service, lazy));
             stack.addUdpService(port, service);
         }
     }
 
     void removeGatewayUdpService(ComponentServiceObjects<GatewayUdpService> objects) {
-        BoundService bound = gatewayServices.remove(objects);
+        BoundService bound = gatewayUdpServices.remove(objects);
         if (bound != null) {
             stack.removeUdpService(bound.port(), (GatewayUdpService) bound.service());
             loop.execute(bound.lazy()::release);
@@ -224,13 +227,13 @@ public final class NetworkComponent implements VirtualNetwork, GuestTcpConnector
                 }
                 target.accept(channel);
             };
-            gatewayServices.put(objects, new BoundService(port, service, lazy));
+            gatewayTcpServices.put(objects, new BoundService(port, service, lazy));
             stack.addTcpService(port, service);
         }
     }
 
     void removeGatewayTcpService(ComponentServiceObjects<GatewayTcpService> objects) {
-        BoundService bound = gatewayServices.remove(objects);
+        BoundService bound = gatewayTcpServices.remove(objects);
         if (bound != null) {
             stack.removeTcpService(bound.port(), (GatewayTcpService) bound.service());
             loop.execute(bound.lazy()::release);
