@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * beyond {@link ForwarderConfig#udpMaxFlows()} evicts the least recently active one. Closing the host socket ends
  * every flow. The socket and the endpoints live on the network loop, so no locks.
  */
-final class UdpForwardHandler extends ChannelInboundHandlerAdapter {
+final class UdpForwardHandler extends ChannelDuplexHandler {
 
     private static final System.Logger LOG = System.getLogger(UdpForwardHandler.class.getName());
 
@@ -66,15 +67,29 @@ final class UdpForwardHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Unexpose closes the socket and waits for its close future, which Netty completes before it fires
+     * channelInactive: the flows end here, first, so that what unexpose answers is already true.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        endFlows();
+        ctx.close(promise);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        endFlows();
+        ctx.fireChannelInactive();
+    }
+
+    private void endFlows() {
         if (expiry != null) {
             expiry.cancel(false);
             expiry = null;
         }
         flows.values().forEach(this::close);
         flows.clear();
-        ctx.fireChannelInactive();
     }
 
     @Override
