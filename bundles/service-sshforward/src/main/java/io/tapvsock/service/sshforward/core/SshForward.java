@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
 import io.tapvsock.service.sshforward.ssh.GuestSshClient;
 import io.tapvsock.service.sshforward.ssh.SshSessionKeeper;
 import io.tapvsock.service.sshforward.ssh.SshTarget;
@@ -43,6 +44,8 @@ public final class SshForward implements AutoCloseable {
     /**
      * Listens at once and starts connecting. Off the loop (it waits for the bind).
      *
+     * @param loop       the host socket's loop, of a group made with {@link #hostLoopHandler}
+     *
      * @param sshAddress the guest's sshd (device IP, port 22), read before each connection attempt
      * @throws IOException naming the socket, when it cannot listen there
      */
@@ -57,6 +60,14 @@ public final class SshForward implements AutoCloseable {
         keeper.start();
         LOG.log(Level.INFO, "forwarding " + config.socket() + " to " + config.dest() + " in the guest as "
                 + config.user());
+    }
+
+    /**
+     * The IoHandler for the loop of forwards' host sockets: epoll, with the workaround for half-closed connections
+     * that {@link RearmingEpollIoHandler} describes (the network's own loop does not have it).
+     */
+    public static IoHandlerFactory hostLoopHandler() {
+        return RearmingEpollIoHandler.newFactory();
     }
 
     public SshForwardConfig config() {
