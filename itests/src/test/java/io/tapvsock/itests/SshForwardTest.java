@@ -165,7 +165,8 @@ class SshForwardTest {
         new Random(4).nextBytes(sent);
         sent[0] = 0; // never "GET ": the guest's server echoes whatever is not a request
 
-        try (SocketChannel stream = connect(forwardSocket); ExecutorService writer = Executors.newSingleThreadExecutor()) {
+        try (SocketChannel stream = connect(forwardSocket);
+                ExecutorService writer = Executors.newSingleThreadExecutor()) {
             // The host writes and reads at once (the echo comes back while the rest still goes out), then shuts
             // down its writing half: the guest's EOF comes only after the whole echo.
             Future<?> written = writer.submit(() -> {
