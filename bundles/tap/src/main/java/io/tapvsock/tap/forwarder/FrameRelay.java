@@ -206,33 +206,10 @@ final class FrameRelay implements AutoCloseable {
                     String failure = writeFailure; // tap-to-host's failed write closed it
                     return failure != null ? failure : link.connection.endOfStream();
                 }
-                in.flip();
-                while (in.remaining() >= prefix) {
-                    long length = framing.readLength(in, in.position());
-                    int header = link.vnet ? HEADER : 0;
-                    long max = Math.min(header + MAX_FRAME, framing.maxLength());
-                    if (length <= header || length > max) {
-                        return "framing error: " + (header > 0 ? "record" : "frame") + " length " + length
-                                + " (accepted: " + (header + 1) + ".." + max + ")";
-                    }
-                    if (in.remaining() < prefix + length) {
-                        break; // the rest of this frame is still in flight
-                    }
-                    int start = in.position() + prefix;
-                    int end = start + (int) length;
-                    if (log.isLoggable(Level.FINE)) {
-                        log.fine("host > tap " + (header > 0 ? "(vnet) " : "")
-                                + FrameSummary.describe(in, start + header, (int) length - header));
-                    }
-                    if (header == 0 && vnetHeader && offerVnet
-                            && VnetHello.isAnswerFor(in, start, (int) length, mac)) {
-                        enterVnetMode(link, VnetHello.source(in, start));
-                    } else {
-                        toTap(backing, headroom + start, headroom + end, header == 0 && vnetHeader);
-                    }
-                    in.position(end);
+                String framingError = framesToTap(link, backing, in);
+                if (framingError != null) {
+                    return framingError;
                 }
-                in.compact();
             }
         } catch (ClosedChannelException e) {
             String failure = writeFailure;
@@ -240,6 +217,43 @@ final class FrameRelay implements AutoCloseable {
         } catch (IOException e) {
             return e.getMessage() != null ? e.getMessage() : e.toString();
         }
+    }
+
+    /**
+     * Writes the whole frames read into {@code in} to the TAP and keeps the partial one for the next read. A
+     * method of its own, called per read, so that the JIT compiles it early: a loop that never returns is only
+     * compiled on-stack after tens of thousands of iterations, and until then every frame ran interpreted.
+     *
+     * @return null, or the framing error that ends the connection
+     */
+    private String framesToTap(Link link, ByteBuffer backing, ByteBuffer in) throws IOException {
+        in.flip();
+        while (in.remaining() >= prefix) {
+            long length = framing.readLength(in, in.position());
+            int header = link.vnet ? HEADER : 0;
+            long max = Math.min(header + MAX_FRAME, framing.maxLength());
+            if (length <= header || length > max) {
+                return "framing error: " + (header > 0 ? "record" : "frame") + " length " + length
+                        + " (accepted: " + (header + 1) + ".." + max + ")";
+            }
+            if (in.remaining() < prefix + length) {
+                break; // the rest of this frame is still in flight
+            }
+            int start = in.position() + prefix;
+            int end = start + (int) length;
+            if (log.isLoggable(Level.FINE)) {
+                log.fine("host > tap " + (header > 0 ? "(vnet) " : "")
+                        + FrameSummary.describe(in, start + header, (int) length - header));
+            }
+            if (header == 0 && vnetHeader && offerVnet && VnetHello.isAnswerFor(in, start, (int) length, mac)) {
+                enterVnetMode(link, VnetHello.source(in, start));
+            } else {
+                toTap(backing, headroom + start, headroom + end, header == 0 && vnetHeader);
+            }
+            in.position(end);
+        }
+        in.compact();
+        return null;
     }
 
     /**
@@ -290,41 +304,49 @@ final class FrameRelay implements AutoCloseable {
                 }
                 return;
             }
-            Link link = current;
-            if (link == null) {
-                long dropped = droppedWhileDisconnected.incrementAndGet();
-                if (log.isLoggable(Level.FINE) && length >= header) {
-                    log.fine("not connected: dropped frame " + dropped + ", "
-                            + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
-                }
-                continue;
-            }
-            if (length <= header) {
-                log.fine("runt of " + length + " bytes from " + tap.name() + " dropped");
-                continue;
-            }
-            if (length - header > framing.maxLength()) {
-                // Only a misconfigured MTU makes these: the 2-byte prefix cannot state the length.
-                log.fine("frame of " + (length - header) + " bytes dropped: longer than the framing allows");
-                continue;
-            }
-            boolean vnet = header > 0 && link.vnet;
-            if (header > 0 && !vnet
-                    && ((out.get(QEMU_PREFIX) & NEEDS_CSUM) != 0 || out.get(QEMU_PREFIX + 1) != GSO_NONE)) {
-                // Queued before the features went off (a reconnect): plain mode cannot carry it.
-                log.fine("offloaded frame dropped: the connection is in plain mode");
-                continue;
-            }
-            if (log.isLoggable(Level.FINE)) {
-                log.fine("tap > host " + (vnet ? "(vnet) " : "")
+            frameFromTap(out, length, header);
+        }
+    }
+
+    /**
+     * Sends the frame (or vnet record) of {@code length} bytes read at {@link #QEMU_PREFIX} in {@code out} to the
+     * current connection, or drops it. Called per frame, so that the JIT compiles it early (see framesToTap).
+     */
+    private void frameFromTap(ByteBuffer out, int length, int header) {
+        Link link = current;
+        if (link == null) {
+            long dropped = droppedWhileDisconnected.incrementAndGet();
+            if (log.isLoggable(Level.FINE) && length >= header) {
+                log.fine("not connected: dropped frame " + dropped + ", "
                         + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
             }
-            // The frame (or vnet record) was read at QEMU_PREFIX; its prefix goes right in front of what is sent.
-            int body = vnet ? QEMU_PREFIX : QEMU_PREFIX + header;
-            framing.writeLength(out, body - prefix, QEMU_PREFIX + length - body);
-            out.limit(QEMU_PREFIX + length).position(body - prefix);
-            send(link, out);
+            return;
         }
+        if (length <= header) {
+            log.fine("runt of " + length + " bytes from " + tap.name() + " dropped");
+            return;
+        }
+        if (length - header > framing.maxLength()) {
+            // Only a misconfigured MTU makes these: the 2-byte prefix cannot state the length.
+            log.fine("frame of " + (length - header) + " bytes dropped: longer than the framing allows");
+            return;
+        }
+        boolean vnet = header > 0 && link.vnet;
+        if (header > 0 && !vnet
+                && ((out.get(QEMU_PREFIX) & NEEDS_CSUM) != 0 || out.get(QEMU_PREFIX + 1) != GSO_NONE)) {
+            // Queued before the features went off (a reconnect): plain mode cannot carry it.
+            log.fine("offloaded frame dropped: the connection is in plain mode");
+            return;
+        }
+        if (log.isLoggable(Level.FINE)) {
+            log.fine("tap > host " + (vnet ? "(vnet) " : "")
+                    + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
+        }
+        // The frame (or vnet record) was read at QEMU_PREFIX; its prefix goes right in front of what is sent.
+        int body = vnet ? QEMU_PREFIX : QEMU_PREFIX + header;
+        framing.writeLength(out, body - prefix, QEMU_PREFIX + length - body);
+        out.limit(QEMU_PREFIX + length).position(body - prefix);
+        send(link, out);
     }
 
     /** Writes prefix + frame (after the confirmation hello, the first time in vnet mode); tap-to-host only. */
