@@ -1,5 +1,6 @@
 package io.tapvsock.service.sshforward;
 
+import io.netty.channel.EventLoop;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.NetworkSettings;
@@ -63,6 +64,16 @@ public final class SshForwards implements StatsSource {
     void close(SshForward forward) {
         open.remove(forward);
         forward.close();
+    }
+
+    /** The SSH client every forward and tunnel uses. */
+    GuestSshClient client() {
+        return client;
+    }
+
+    /** The network loop, where host connections and their relays live. */
+    EventLoop eventLoop() {
+        return network.eventLoop();
     }
 
     /** The open forwards, by socket path. */

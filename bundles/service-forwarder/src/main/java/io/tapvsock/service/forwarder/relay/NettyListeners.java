@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -21,6 +22,8 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.GuestUdpConnector;
 import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.api.SshTunnel;
+import io.tapvsock.api.SshTunnels;
 import io.tapvsock.service.forwarder.core.Forward;
 import io.tapvsock.service.forwarder.core.ForwardException;
 import io.tapvsock.service.forwarder.core.ForwardProtocol;
@@ -29,6 +32,7 @@ import io.tapvsock.service.forwarder.core.ForwarderCounters;
 import io.tapvsock.service.forwarder.core.HostPort;
 import io.tapvsock.service.forwarder.core.Listener;
 import io.tapvsock.service.forwarder.core.ListenerFactory;
+import io.tapvsock.service.forwarder.core.SshTunnelUrl;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,7 +51,8 @@ import java.util.regex.Pattern;
  * Host listeners as Netty server channels on the network loop (epoll where Netty's native code loads, as the
  * stack's own host sockets, else NIO without unix sockets). Accepted connections live on that loop too, so a
  * relay between a host socket and a guest connection is two channels on one thread. A udp forward is one
- * datagram channel on that loop, with its flows ({@link UdpForwardHandler}).
+ * datagram channel on that loop, with its flows ({@link UdpForwardHandler}). A unix forward with an ssh-tunnel://
+ * remote hands its connections to an {@link SshTunnel} ({@link TunnelConnection}).
  */
 public final class NettyListeners implements ListenerFactory, AutoCloseable {
 
@@ -59,17 +64,23 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
     private static final int MAX_DATAGRAM = 65_535;
     private static final Pattern NETTY_FAILURE = Pattern.compile(".*?failed(?: with error\\(-?\\d+\\))?: ");
 
+    private static final String NO_NPIPE = "npipe forwarding needs Windows named pipes";
+
     private final EventLoop loop;
     private final RelayContext context;
+    private final Supplier<SshTunnels> tunnels;
     private final boolean epoll = Epoll.isAvailable();
 
     /**
      * @param config read for every connection and flow: sourceFromGateway (guests see the gateway as the source,
      *               as with gvproxy) and the UDP flow limits
+     * @param tunnels the SSH tunnels for ssh-tunnel:// remotes, null while the service-sshforward bundle is absent
      */
     public NettyListeners(EventLoop loop, GuestTcpConnector connector, GuestUdpConnector udpConnector,
-            Supplier<NetworkSettings> settings, Supplier<ForwarderConfig> config, ForwarderCounters counters) {
+            Supplier<NetworkSettings> settings, Supplier<ForwarderConfig> config, ForwarderCounters counters,
+            Supplier<SshTunnels> tunnels) {
         this.loop = loop;
+        this.tunnels = tunnels;
         ChannelGroup channels = new DefaultChannelGroup("tapvsock-forwards", loop);
         this.context = new RelayContext(connector, udpConnector, settings, config, counters, channels);
     }
@@ -80,17 +91,43 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
             throw new IllegalStateException("forwards open off the network loop: they wait for the bind");
         }
         return switch (protocol) {
-            case TCP -> bind(inetAddress("tcp", forward.local()), "tcp", forward.local(), guest,
+            case TCP -> bind(inetAddress("tcp", forward.local()), "tcp", forward.local(),
+                    () -> new HostConnection(context, guest),
                     epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
-            case UNIX -> {
-                if (!epoll) {
-                    throw new ForwardException("unix forwarding needs Netty's native epoll transport");
-                }
-                yield bind(unixAddress(forward.local()), "unix", forward.local(), guest,
-                        EpollServerDomainSocketChannel.class);
-            }
+            case UNIX -> bindUnix(forward.local(), () -> new HostConnection(context, guest));
             case UDP -> bindUdp(inetAddress("udp", forward.local()), forward.local(), guest);
-            case NPIPE -> throw new ForwardException("npipe forwarding needs Windows named pipes");
+            case NPIPE -> throw new ForwardException(NO_NPIPE);
+        };
+    }
+
+    /** The tunnel first (a bad key is refused before anything listens), then the socket. */
+    @Override
+    public Listener openSshTunnel(ForwardProtocol protocol, Forward forward, SshTunnelUrl url)
+            throws ForwardException {
+        if (protocol != ForwardProtocol.UNIX) {
+            throw new ForwardException(protocol == ForwardProtocol.NPIPE ? NO_NPIPE
+                    : "ssh-tunnel remotes are for unix forwards");
+        }
+        SshTunnels service = tunnels.get();
+        if (service == null) {
+            throw new ForwardException("ssh-tunnel remotes need the service-sshforward bundle, which is not running");
+        }
+        SshTunnel tunnel;
+        try {
+            tunnel = service.open(url.user(), url.sshd(), url.key(), url.socket());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ForwardException("ssh-tunnel " + forward.remote() + ": " + e.getMessage(), e);
+        }
+        Listener socket;
+        try {
+            socket = bindUnix(forward.local(), () -> new TunnelConnection(context, tunnel));
+        } catch (ForwardException | RuntimeException e) {
+            tunnel.close();
+            throw e;
+        }
+        return () -> {
+            socket.close();
+            tunnel.close();
         };
     }
 
@@ -100,15 +137,24 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         context.channels().close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private Listener bind(SocketAddress address, String network, String local, InetSocketAddress guest,
-            Class<? extends ServerChannel> channelClass) throws ForwardException {
+    private Listener bindUnix(String local, Supplier<ChannelHandler> connectionHandler) throws ForwardException {
+        if (!epoll) {
+            throw new ForwardException("unix forwarding needs Netty's native epoll transport");
+        }
+        return bind(unixAddress(local), "unix", local, connectionHandler, EpollServerDomainSocketChannel.class);
+    }
+
+    /** @param connectionHandler makes the handler of each accepted connection, whose auto-read is off */
+    private Listener bind(SocketAddress address, String network, String local,
+            Supplier<ChannelHandler> connectionHandler, Class<? extends ServerChannel> channelClass)
+            throws ForwardException {
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(channelClass)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.AUTO_READ, false) // until the guest connection is up
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new HostConnection(context, guest));
+                        channel.pipeline().addLast(connectionHandler.get());
                     }
                 });
         if (address instanceof InetSocketAddress) {

@@ -70,7 +70,7 @@ public final class GuestSshClient implements AutoCloseable {
     }
 
     /** The identity's key pairs; the file is read again for each session (it may be replaced meanwhile). */
-    static List<KeyPair> loadIdentity(SshTarget target) throws IOException {
+    public static List<KeyPair> loadIdentity(SshTarget target) throws IOException {
         List<KeyPair> keys = new ArrayList<>();
         try {
             new FileKeyPairProvider(target.identity()).loadKeys(null).forEach(keys::add);
