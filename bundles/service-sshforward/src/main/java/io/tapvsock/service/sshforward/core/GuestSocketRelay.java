@@ -79,7 +79,11 @@ public final class GuestSocketRelay {
         host.closeFuture().addListener(closed -> counters.activeConnections.decrement());
         start();
         long deadline = System.nanoTime() + HOLD.toNanos();
-        loop.execute(() -> serve(host, deadline));
+        if (loop.inEventLoop()) {
+            serve(host, deadline); // at once: the relay's handler is in the pipeline before the host's next read
+        } else {
+            loop.execute(() -> serve(host, deadline));
+        }
     }
 
     /** Closes held connections and the session (and with it every relayed connection). */
