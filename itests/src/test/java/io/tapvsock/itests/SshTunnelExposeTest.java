@@ -104,7 +104,7 @@ class SshTunnelExposeTest {
     }
 
     @Test
-    void badRemotesAndKeys_refusedWithTheirReason_nothingListens() throws Exception {
+    void badRemotesAndKeys_refusedWithTheirReason_nothingListens_aGoodOneUnexposedUnused() throws Exception {
         Path home = Require.dist();
         Daemon daemon = harness.daemon(home, List.of());
         ApiClient api = daemon.api();
@@ -125,12 +125,23 @@ class SshTunnelExposeTest {
         assertRefused(api, local, "sftp://root@" + GUEST_IP + "/run/api.sock?key=/k",
                 "remote protocol for unix forwarder is not implemented: sftp");
         assertRefused(api, local, target + "?key=" + missing, "ssh-tunnel " + target + "?key=" + missing
-                + ": identity " + missing + ": ");
+                + ": identity " + missing + ": no such file");
         assertRefused(api, local, target + "?key=" + notAKey, "ssh-tunnel " + target + "?key=" + notAKey
                 + ": identity " + notAKey + ": ");
 
         assertEquals("[]", api.get("/services/forwarder/all").body().trim());
         assertTrue(Files.notExists(local), "no socket was made for a refused expose");
+        assertEquals(0, api.getJson("/stats").path("service-sshtunnel").path("tunnels").asInt());
+
+        // A good remote with no guest behind it: exposed (the session comes with the first connection), and
+        // unexposed cleanly without ever having had one.
+        Path key = GuestSshd.prepare(harness).identity();
+        assertEquals(200, expose(api, local, target + "?key=" + key).status());
+        assertEquals(1, api.getJson("/stats").path("service-sshtunnel").path("tunnels").asInt());
+        ApiClient.Response unexposed = api.request("POST", "/services/forwarder/unexpose",
+                "{\"local\":\"" + local + "\",\"protocol\":\"unix\"}");
+        assertEquals(200, unexposed.status(), unexposed.body());
+        assertEquals("[]", api.get("/services/forwarder/all").body().trim());
         assertEquals(0, api.getJson("/stats").path("service-sshtunnel").path("tunnels").asInt());
     }
 

@@ -88,11 +88,14 @@ public final class GuestSocketRelay {
 
     /** Closes held connections and the session (and with it every relayed connection). */
     public void close() {
+        boolean wasStarted = started.getAndSet(true); // a relay() after this starts no session
         loop.execute(() -> {
             waiting.forEach(Channel::close);
             waiting.clear();
         });
-        keeper.close();
+        if (wasStarted) {
+            keeper.close(); // a keeper never started has nothing to close (and its thread cannot be joined)
+        }
     }
 
     /** On the loop: relay now, or hold until a session is up or the deadline passes. */
