@@ -105,7 +105,8 @@ class ForwardApiTest {
         assertEquals(List.of("unix /tmp/a.sock 192.168.127.2:2375",
                 "unix /tmp/b.sock core@192.168.127.2:22/run/podman.sock key /k"), listeners.opened);
         assertResponse(200, "[{\"local\":\"/tmp/a.sock\",\"remote\":\"tcp://192.168.127.2:2375\","
-                + "\"protocol\":\"unix\"},{\"local\":\"/tmp/b.sock\",\"remote\":\"" + tunnel + "\",\"protocol\":\"unix\"}]\n",
+                + "\"protocol\":\"unix\"},{\"local\":\"/tmp/b.sock\",\"remote\":\"" + tunnel
+                + "\",\"protocol\":\"unix\"}]\n",
                 api.handle(request("GET", ForwardApi.ALL, "", "")));
 
         assertResponse(500, "key not provided for unix-ssh connection\n", post(ForwardApi.EXPOSE,
