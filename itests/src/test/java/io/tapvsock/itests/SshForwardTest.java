@@ -22,8 +22,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +44,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SshForwardTest {
 
     private static final Duration RECOVERY = Duration.ofSeconds(120);
+    /** Well past MINA's and sshd's channel windows (2 MiB each), so both directions wait for window space. */
+    private static final int STREAM_BYTES = 8 << 20;
 
     @RegisterExtension
     final Harness harness = new Harness();
@@ -113,6 +122,49 @@ class SshForwardTest {
     }
 
     @Test
+    void streamsSeveralMegabytesEachWayAtOnce_halfClosedHostStillReadsTheWholeEcho() throws Exception {
+        Setup setup = setUp();
+        Path forwardSocket = setup.forwardSocket();
+        assertEquals("OK", awaitPing(forwardSocket));
+        byte[] sent = new byte[STREAM_BYTES];
+        new Random(4).nextBytes(sent);
+        sent[0] = 0; // never "GET ": the guest's server echoes whatever is not a request
+
+        try (SocketChannel stream = connect(forwardSocket);
+                ExecutorService writer = Executors.newSingleThreadExecutor()) {
+            // The host writes and reads at once (the echo comes back while the rest still goes out), then shuts
+            // down its writing half: the guest's EOF comes only after the whole echo.
+            Future<?> written = writer.submit(() -> {
+                ByteBuffer out = ByteBuffer.wrap(sent);
+                while (out.hasRemaining()) {
+                    stream.write(out);
+                }
+                stream.shutdownOutput();
+                return null;
+            });
+            ByteArrayOutputStream echoed = new ByteArrayOutputStream(sent.length);
+            ByteBuffer buffer = ByteBuffer.allocate(65536);
+            boolean paused = false;
+            while (stream.read(buffer) >= 0) {
+                echoed.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+                if (!paused && written.isDone()) {
+                    // A pause once the host's half is shut: the echo's rest piles up and the forward must wait
+                    // until the host's socket takes more (it half-closed, yet still reads).
+                    paused = true;
+                    sleep(300);
+                }
+            }
+            written.get();
+            assertEquals(sent.length, echoed.size(), "bytes echoed through the forward");
+            assertEquals(sha256(sent), sha256(echoed.toByteArray()), "the echo is what was sent, in order");
+        }
+        assertEquals("OK", ping(forwardSocket), "the session still serves after the stream");
+        JsonNode stats = setup.daemon().api().getJson("/stats").path("service-sshforward");
+        assertEquals(1, stats.path("sessions").asInt(), "one session carried it all: " + stats);
+    }
+
+    @Test
     void badForwardFlagsExit2NamingTheFlag() throws Exception {
         Path home = Require.dist();
         Path work = harness.workDir();
@@ -186,6 +238,10 @@ class SshForwardTest {
             buffer.clear();
         }
         return out.toByteArray();
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static void await(BooleanSupplier condition, String what, Duration timeout) {

@@ -1,6 +1,8 @@
 package io.tapvsock.service.sshforward;
 
 import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.NetworkSettings;
@@ -18,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,6 +39,9 @@ public final class SshForwards implements StatsSource {
 
     private final VirtualNetwork network;
     private final GuestSshClient client;
+    /** The forwards' host sockets and their connections (see SshForward#hostLoopHandler for why not the network's). */
+    private final MultiThreadIoEventLoopGroup hostLoop = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("tapvsock-sshforward", true), SshForward.hostLoopHandler());
     private final SshForwardCounters counters = new SshForwardCounters();
     private final List<SshForward> open = new CopyOnWriteArrayList<>();
 
@@ -52,11 +58,12 @@ public final class SshForwards implements StatsSource {
         open.forEach(SshForward::close);
         open.clear();
         client.close();
+        hostLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS);
     }
 
-    /** Listens at the configured socket and starts the session. Not on the network loop. */
+    /** Listens at the configured socket and starts the session. Not on an event loop. */
     SshForward open(SshForwardConfig config) throws IOException {
-        SshForward forward = new SshForward(config, network.eventLoop(), client, this::sshAddress, counters);
+        SshForward forward = new SshForward(config, hostLoop.next(), client, this::sshAddress, counters);
         open.add(forward);
         return forward;
     }
@@ -71,9 +78,9 @@ public final class SshForwards implements StatsSource {
         return client;
     }
 
-    /** The network loop, where host connections and their relays live. */
-    EventLoop eventLoop() {
-        return network.eventLoop();
+    /** The loop for host sockets and their connections (see SshForward#hostLoopHandler). */
+    EventLoop hostLoop() {
+        return hostLoop.next();
     }
 
     /** The open forwards, by socket path. */

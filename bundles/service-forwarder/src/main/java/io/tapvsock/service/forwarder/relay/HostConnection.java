@@ -31,7 +31,10 @@ final class HostConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel host = ctx.channel();
-        context.accepted(host);
+        context.counters().connections.increment();
+        context.counters().activeConnections.increment();
+        host.closeFuture().addListener(closed -> context.counters().activeConnections.decrement());
+        context.channels().add(host);
         InetSocketAddress source = SourceAddresses.forClient(host.remoteAddress(), context.settings().get(),
                 context.config().get().sourceFromGateway());
         connect(ctx, source);

@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -22,7 +21,6 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.GuestUdpConnector;
 import io.tapvsock.api.NetworkSettings;
-import io.tapvsock.api.SshTunnel;
 import io.tapvsock.api.SshTunnels;
 import io.tapvsock.service.forwarder.core.Forward;
 import io.tapvsock.service.forwarder.core.ForwardException;
@@ -52,7 +50,7 @@ import java.util.regex.Pattern;
  * stack's own host sockets, else NIO without unix sockets). Accepted connections live on that loop too, so a
  * relay between a host socket and a guest connection is two channels on one thread. A udp forward is one
  * datagram channel on that loop, with its flows ({@link UdpForwardHandler}). A unix forward with an ssh-tunnel://
- * remote hands its connections to an {@link SshTunnel} ({@link TunnelConnection}).
+ * remote is the service-sshforward bundle's ({@link SshTunnels}).
  */
 public final class NettyListeners implements ListenerFactory, AutoCloseable {
 
@@ -91,16 +89,21 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
             throw new IllegalStateException("forwards open off the network loop: they wait for the bind");
         }
         return switch (protocol) {
-            case TCP -> bind(inetAddress("tcp", forward.local()), "tcp", forward.local(),
-                    () -> new HostConnection(context, guest),
+            case TCP -> bind(inetAddress("tcp", forward.local()), "tcp", forward.local(), guest,
                     epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
-            case UNIX -> bindUnix(forward.local(), () -> new HostConnection(context, guest));
+            case UNIX -> {
+                if (!epoll) {
+                    throw new ForwardException("unix forwarding needs Netty's native epoll transport");
+                }
+                yield bind(unixAddress(forward.local()), "unix", forward.local(), guest,
+                        EpollServerDomainSocketChannel.class);
+            }
             case UDP -> bindUdp(inetAddress("udp", forward.local()), forward.local(), guest);
             case NPIPE -> throw new ForwardException(NO_NPIPE);
         };
     }
 
-    /** The tunnel first (a bad key is refused before anything listens), then the socket. */
+    /** The SSH bundle listens itself, on its own loop (see {@link SshTunnels}); checks come first there. */
     @Override
     public Listener openSshTunnel(ForwardProtocol protocol, Forward forward, SshTunnelUrl url)
             throws ForwardException {
@@ -112,23 +115,11 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         if (service == null) {
             throw new ForwardException("ssh-tunnel remotes need the service-sshforward bundle, which is not running");
         }
-        SshTunnel tunnel;
         try {
-            tunnel = service.open(url.user(), url.sshd(), url.key(), url.socket());
+            return service.open(Path.of(forward.local()), url.user(), url.sshd(), url.key(), url.socket())::close;
         } catch (IOException | IllegalArgumentException e) {
             throw new ForwardException("ssh-tunnel " + forward.remote() + ": " + e.getMessage(), e);
         }
-        Listener socket;
-        try {
-            socket = bindUnix(forward.local(), () -> new TunnelConnection(context, tunnel));
-        } catch (ForwardException | RuntimeException e) {
-            tunnel.close();
-            throw e;
-        }
-        return () -> {
-            socket.close();
-            tunnel.close();
-        };
     }
 
     /** Closes every forwarded connection (listeners are closed one by one by their forwards). */
@@ -137,24 +128,15 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         context.channels().close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private Listener bindUnix(String local, Supplier<ChannelHandler> connectionHandler) throws ForwardException {
-        if (!epoll) {
-            throw new ForwardException("unix forwarding needs Netty's native epoll transport");
-        }
-        return bind(unixAddress(local), "unix", local, connectionHandler, EpollServerDomainSocketChannel.class);
-    }
-
-    /** @param connectionHandler makes the handler of each accepted connection, whose auto-read is off */
-    private Listener bind(SocketAddress address, String network, String local,
-            Supplier<ChannelHandler> connectionHandler, Class<? extends ServerChannel> channelClass)
-            throws ForwardException {
+    private Listener bind(SocketAddress address, String network, String local, InetSocketAddress guest,
+            Class<? extends ServerChannel> channelClass) throws ForwardException {
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(channelClass)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.AUTO_READ, false) // until the guest connection is up
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(connectionHandler.get());
+                        channel.pipeline().addLast(new HostConnection(context, guest));
                     }
                 });
         if (address instanceof InetSocketAddress) {

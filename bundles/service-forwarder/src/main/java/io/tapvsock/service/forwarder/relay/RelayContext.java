@@ -1,6 +1,5 @@
 package io.tapvsock.service.forwarder.relay;
 
-import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.GuestUdpConnector;
@@ -19,12 +18,4 @@ import java.util.function.Supplier;
  */
 record RelayContext(GuestTcpConnector connector, GuestUdpConnector udpConnector, Supplier<NetworkSettings> settings,
         Supplier<ForwarderConfig> config, ForwarderCounters counters, ChannelGroup channels) {
-
-    /** A host connection a forward accepted: counted while it is open, closed when the forwarder stops. */
-    void accepted(Channel host) {
-        counters.connections.increment();
-        counters.activeConnections.increment();
-        host.closeFuture().addListener(closed -> counters.activeConnections.decrement());
-        channels.add(host);
-    }
 }

@@ -19,8 +19,7 @@ import org.apache.sshd.client.session.ClientSession;
  * Host connections carried to one unix socket in the guest, each as a {@code direct-streamlocal@openssh.com}
  * channel of one SSH session that all of them share ({@link SshSessionKeeper} keeps it up). A connection that
  * arrives while there is no session (the guest still boots, sshd restarts) is held, unread, until one is up, for at
- * most {@link #HOLD}; then it is closed. Used by -forward-sock ({@link SshForward}) and by the forwarder's
- * ssh-tunnel exposes ({@link io.tapvsock.service.sshforward.SshTunnelService}).
+ * most {@link #HOLD}; then it is closed. The session is made at {@link #start}, or at the first connection.
  */
 public final class GuestSocketRelay {
 

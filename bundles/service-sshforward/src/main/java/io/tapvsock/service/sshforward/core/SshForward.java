@@ -3,6 +3,7 @@ package io.tapvsock.service.sshforward.core;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
 import io.tapvsock.service.sshforward.ssh.GuestSshClient;
 import io.tapvsock.service.sshforward.ssh.SshTarget;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
  * One gvproxy -forward-sock: a host unix socket (mode 0600) whose every connection becomes a
  * {@code direct-streamlocal@openssh.com} channel to {@code dest} in the guest, over one SSH session that all of
  * them share ({@link GuestSocketRelay}, which also holds connections while there is no session). The socket exists
- * from the start and the session is made at once, as gvproxy's are.
+ * from the start and the session is made at once, as gvproxy's are; an ssh-tunnel expose is the same with its
+ * session made at the first connection.
  */
 public final class SshForward implements AutoCloseable {
 
@@ -27,18 +29,40 @@ public final class SshForward implements AutoCloseable {
     /**
      * Listens at once and starts connecting. Off the loop (it waits for the bind).
      *
+     * @param loop       the host socket's loop, of a group made with {@link #hostLoopHandler}
+     *
      * @param sshAddress the guest's sshd (device IP, port 22), read before each connection attempt
      * @throws IOException naming the socket, when it cannot listen there
      */
     public SshForward(SshForwardConfig config, EventLoop loop, GuestSshClient client,
             Supplier<InetSocketAddress> sshAddress, SshForwardCounters counters) throws IOException {
+        this(config, loop, client, sshAddress, counters, true);
+    }
+
+    /**
+     * @param sessionAtOnce make the session now (-forward-sock), or when the first connection comes (an
+     *                      ssh-tunnel expose, as gvproxy)
+     */
+    public SshForward(SshForwardConfig config, EventLoop loop, GuestSshClient client,
+            Supplier<InetSocketAddress> sshAddress, SshForwardCounters counters, boolean sessionAtOnce)
+            throws IOException {
         this.config = config;
         this.relay = new GuestSocketRelay("forward " + config.socket(), config.dest(), loop, client,
                 () -> new SshTarget(sshAddress.get(), config.user(), config.identity()), counters);
         this.listener = UnixSocketListener.open(loop, config.socket(), new Accepted());
-        relay.start();
+        if (sessionAtOnce) {
+            relay.start();
+        }
         LOG.log(Level.INFO, "forwarding " + config.socket() + " to " + config.dest() + " in the guest as "
                 + config.user());
+    }
+
+    /**
+     * The IoHandler for the loop of forwards' host sockets: epoll, with the workaround for half-closed connections
+     * that {@link RearmingEpollIoHandler} describes (the network's own loop does not have it).
+     */
+    public static IoHandlerFactory hostLoopHandler() {
+        return RearmingEpollIoHandler.newFactory();
     }
 
     public SshForwardConfig config() {

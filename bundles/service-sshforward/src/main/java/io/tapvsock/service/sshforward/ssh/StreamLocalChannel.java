@@ -90,7 +90,7 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
                 channel.open().addListener(future -> {
                     if (future.isOpened()) {
                         opened.complete(null);
-                        host.read();
+                        channel.readHost();
                     } else {
                         Throwable cause = future.getException() != null ? future.getException()
                                 : new SshException("channel not opened");
@@ -183,7 +183,7 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
             lastWrite = write;
             write.addListener(done -> {
                 if (done.isWritten()) {
-                    host.read();
+                    readHost();
                 } else {
                     LOG.log(Level.WARNING, this + ": write toward the guest failed: " + done.getException());
                     host.close();
@@ -193,6 +193,21 @@ public final class StreamLocalChannel extends AsyncCapableClientChannel {
             LOG.log(Level.WARNING, this + ": write toward the guest failed: " + e);
             host.close();
         }
+    }
+
+    /**
+     * Reads the host connection again, on its loop, unless its input has ended. The last write toward the guest
+     * usually completes after the host's EOF was read, and a read then is not only pointless but fatal: Netty's
+     * epoll transport (4.2.18) takes a half-closed channel that waits for nothing out of the epoll set, and asking
+     * for EPOLLIN again failed (epoll_ctl: ENOENT), closing the host connection while the guest's answer was still
+     * coming back (MINA: "still have N bytes ... on closing channel").
+     */
+    private void readHost() {
+        host.eventLoop().execute(() -> {
+            if (host.isActive() && !(host instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+                host.read();
+            }
+        });
     }
 
     /** On the SSH thread, a moment later. */
