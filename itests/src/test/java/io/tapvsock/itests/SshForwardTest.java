@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapvsock.itests.harness.Daemon;
+import io.tapvsock.itests.harness.GuestSocketServer;
+import io.tapvsock.itests.harness.GuestSshd;
 import io.tapvsock.itests.harness.Harness;
-import io.tapvsock.itests.harness.NetNs;
 import io.tapvsock.itests.harness.NsGuest;
 import io.tapvsock.itests.harness.Proc;
 import io.tapvsock.itests.harness.Require;
@@ -49,75 +50,39 @@ class SshForwardTest {
     @RegisterExtension
     final Harness harness = new Harness();
 
-    /** Answers GET /_ping with OK (as podman's API does) and echoes every other stream until its EOF. */
-    private static final String GUEST_SERVER = """
-            import os, socket, sys, threading
-            path = sys.argv[1]
-            if os.path.exists(path):
-                os.unlink(path)
-            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            server.bind(path)
-            server.listen(16)
-            def serve(c):
-                data = c.recv(65536)
-                if data.startswith(b"GET "):
-                    while b"\\r\\n\\r\\n" not in data:
-                        data += c.recv(65536)
-                    if data.startswith(b"GET /_ping "):
-                        c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: 2\\r\\n\\r\\nOK")
-                    else:
-                        c.sendall(b"HTTP/1.1 404 Not Found\\r\\nContent-Length: 0\\r\\n\\r\\n")
-                    c.close()
-                    return
-                while data:
-                    c.sendall(data)
-                    data = c.recv(65536)
-                c.shutdown(socket.SHUT_WR)
-                c.close()
-            while True:
-                conn, _ = server.accept()
-                threading.Thread(target=serve, args=(conn,), daemon=True).start()
-            """;
-
     /** The daemon with one forward (socket mode checked), then the guest with sshd and its API socket. */
     private Setup setUp() throws Exception {
         Path home = Require.dist();
-        Path sshd = Require.executable("sshd");
-        Path keygen = Require.executable("ssh-keygen");
-        Require.executable("python3");
+        GuestSshd sshd = GuestSshd.prepare(harness);
         Path work = harness.workDir();
-        Path hostKey = work.resolve("host_key");
-        Path identity = work.resolve("id_ed25519");
-        Proc.run(Duration.ofSeconds(30), keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString())
-                .requireSuccess();
-        Proc.run(Duration.ofSeconds(30), keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f", identity.toString())
-                .requireSuccess();
-        Files.copy(work.resolve("id_ed25519.pub"), work.resolve("authorized_keys"));
-        Path sshdConfig = Files.writeString(work.resolve("sshd_config"), String.join("\n",
-                "Port 22", "ListenAddress 0.0.0.0", "HostKey " + hostKey, "AuthorizedKeysFile " + work.resolve(
-                        "authorized_keys"), "PidFile none", "UsePAM no", "StrictModes no",
-                "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-                "AllowStreamLocalForwarding yes", "LogLevel VERBOSE", ""));
-        privilegeSeparationDirectory();
-
         Path forwardSocket = work.resolve("podman.sock");
         Path guestSocket = work.resolve("guest-api.sock");
         Daemon daemon = harness.daemon(home, List.of("-forward-sock", forwardSocket.toString(),
                 "-forward-dest", guestSocket.toString(), "-forward-user", "root",
-                "-forward-identity", identity.toString()));
+                "-forward-identity", sshd.identity().toString()));
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(forwardSocket),
                 "the forward socket is the daemon user's only");
 
         NsGuest guest = NsGuest.attach(harness, harness.netns(), home, daemon.qemuSocket(), 1500);
         assertEquals(GUEST_IP, guest.dhcp().ip());
-        guest.ns().start("guest-api", List.of("python3", "-c", GUEST_SERVER, guestSocket.toString()));
-        await(() -> Files.exists(guestSocket), "the guest's API socket", Duration.ofSeconds(30));
-        SshdProcess server = harness.register(new SshdProcess(guest.ns(), sshd, sshdConfig));
+        GuestSocketServer.start(guest.ns(), guestSocket);
+        sshd.startIn(guest.ns());
 
-        return new Setup(daemon, forwardSocket, guestSocket, server);
+        return new Setup(daemon, forwardSocket, guestSocket, new SshdProcess(sshd));
     }
 
     private record Setup(Daemon daemon, Path forwardSocket, Path guestSocket, SshdProcess server) {
+    }
+
+    /** The guest's sshd as the tests drive it: killed (its sessions drop) and started again. */
+    private record SshdProcess(GuestSshd sshd) {
+        void start() {
+            sshd.start();
+        }
+
+        void kill() throws InterruptedException {
+            sshd.kill();
+        }
     }
 
     @Test
@@ -219,44 +184,6 @@ class SshForwardTest {
         assertEquals(2, noKey.exit(), noKey.describe());
         assertTrue(noKey.stderr().contains("-forward-identity " + missing), noKey.describe());
         assertTrue(Files.notExists(work.resolve("a.sock")), "nothing was created");
-    }
-
-    /** sshd -D in the guest namespace, started and killed (with its session processes) by pid. */
-    private static final class SshdProcess implements AutoCloseable {
-        private final NetNs ns;
-        private final Path sshd;
-        private final Path config;
-        private Process process;
-
-        SshdProcess(NetNs ns, Path sshd, Path config) {
-            this.ns = ns;
-            this.sshd = sshd;
-            this.config = config;
-            start();
-        }
-
-        void start() {
-            process = ns.start("sshd", List.of(sshd.toString(), "-D", "-e", "-f", config.toString()));
-        }
-
-        void kill() throws InterruptedException {
-            Proc.killTree(process.toHandle());
-            process.waitFor();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            kill();
-        }
-    }
-
-    /** sshd refuses to start without its privilege separation directory, which a fresh system may lack. */
-    private void privilegeSeparationDirectory() throws IOException {
-        Path dir = Path.of("/run/sshd");
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            harness.register(() -> Files.deleteIfExists(dir));
-        }
     }
 
     private static String awaitPing(Path socket) {

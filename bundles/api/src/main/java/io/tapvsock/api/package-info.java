@@ -6,7 +6,7 @@
  * return", "transferred: callee releases", "returns a retained slice: caller releases".
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.tapvsock.api;
 
 import org.osgi.annotation.bundle.Export;

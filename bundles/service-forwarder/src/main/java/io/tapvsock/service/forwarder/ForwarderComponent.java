@@ -5,6 +5,7 @@ import io.tapvsock.api.GatewayTcpService;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.GuestUdpConnector;
 import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.api.SshTunnels;
 import io.tapvsock.api.StatsSource;
 import io.tapvsock.api.VirtualNetwork;
 import io.tapvsock.service.forwarder.core.Forward;
@@ -26,6 +27,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -76,6 +79,13 @@ public final class ForwarderComponent implements ForwarderRegistry, GatewayTcpSe
         int udpMaxFlows() default ForwarderConfig.DEFAULT_UDP_MAX_FLOWS;
     }
 
+    /**
+     * ssh-tunnel:// remotes, from the service-sshforward bundle: optional (without it such an expose is refused
+     * with the reason) and dynamic (the bundle may come and go while forwards stay open).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SshTunnels sshTunnels;
+
     private final VirtualNetwork network;
     private final ForwarderCounters counters = new ForwarderCounters();
     private final NettyListeners listeners;
@@ -98,7 +108,7 @@ public final class ForwarderComponent implements ForwarderRegistry, GatewayTcpSe
         }
         config = initial;
         listeners = new NettyListeners(network.eventLoop(), connector, udpConnector, network::settings,
-                () -> config, counters);
+                () -> config, counters, () -> sshTunnels);
         forwards = new Forwards(listeners);
         api = new ForwardApi(forwards);
         apiThread = Executors.newSingleThreadExecutor(task -> {

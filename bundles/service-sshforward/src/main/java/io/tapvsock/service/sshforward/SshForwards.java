@@ -1,5 +1,6 @@
 package io.tapvsock.service.sshforward;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tapvsock.api.GuestTcpConnector;
@@ -70,6 +71,16 @@ public final class SshForwards implements StatsSource {
     void close(SshForward forward) {
         open.remove(forward);
         forward.close();
+    }
+
+    /** The SSH client every forward and tunnel uses. */
+    GuestSshClient client() {
+        return client;
+    }
+
+    /** The loop for host sockets and their connections (see SshForward#hostLoopHandler). */
+    EventLoop hostLoop() {
+        return hostLoop.next();
     }
 
     /** The open forwards, by socket path. */

@@ -1,7 +1,6 @@
 package io.tapvsock.service.forwarder.core;
 
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,8 +38,9 @@ public final class Forwards {
             throw new ForwardException("proxy already running for " + forward.protocol() + " on " + forward.local());
         }
         ForwardProtocol protocol = ForwardProtocol.parse(forward.protocol());
-        InetSocketAddress guest = GuestTarget.of(protocol, forward.remote());
-        Listener listener = listeners.open(protocol, forward, guest);
+        Listener listener = protocol.remoteIsUrl() && SshTunnelUrl.isSshTunnel(forward.remote())
+                ? listeners.openSshTunnel(protocol, forward, SshTunnelUrl.parse(forward.remote()))
+                : listeners.open(protocol, forward, GuestTarget.of(protocol, forward.remote()));
         open.put(forward.key(), new Open(forward, configured, listener));
         LOG.log(Level.INFO, "forward {0} {1} -> {2} open{3}", forward.protocol(), forward.local(), forward.remote(),
                 configured ? " (configuration)" : "");

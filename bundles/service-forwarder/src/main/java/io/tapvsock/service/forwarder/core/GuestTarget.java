@@ -14,7 +14,8 @@ public final class GuestTarget {
     }
 
     /**
-     * The guest address of a forward's remote: "IP:PORT" for tcp and udp, "tcp://IP:PORT" for unix.
+     * The guest address of a forward's remote: "IP:PORT" for tcp and udp, "tcp://IP:PORT" for unix (an
+     * ssh-tunnel:// remote goes to {@link SshTunnelUrl} instead).
      *
      * @throws ForwardException with the text the API answers (500), e.g. "invalid remote addr"
      */
@@ -22,20 +23,22 @@ public final class GuestTarget {
         if (!protocol.remoteIsUrl()) {
             return address(remote);
         }
-        URI uri;
-        try {
-            uri = new URI(remote);
-        } catch (URISyntaxException e) {
-            throw new ForwardException("failed to parse remote uri :" + remote + " : " + e.getMessage());
-        }
+        URI uri = uri(remote);
         String scheme = uri.getScheme() == null ? "" : uri.getScheme();
         return switch (scheme) {
             case "tcp" -> address((uri.getHost() == null ? "" : uri.getHost()) + ":"
                     + (uri.getPort() < 0 ? "" : uri.getPort()));
-            // SSH to the guest and direct-streamlocal to its socket: not here yet.
-            case "ssh-tunnel" -> throw new ForwardException("ssh-tunnel remotes are not supported yet");
             default -> throw new ForwardException("remote protocol for unix forwarder is not implemented: " + scheme);
         };
+    }
+
+    /** A unix or npipe forward's remote as a URI, refused with gvproxy's text. */
+    static URI uri(String remote) throws ForwardException {
+        try {
+            return new URI(remote);
+        } catch (URISyntaxException e) {
+            throw new ForwardException("failed to parse remote uri :" + remote + " : " + e.getMessage());
+        }
     }
 
     /** "IP:PORT" with an IPv4 address and a port 1..65535 (gvproxy splits on ':' and wants two parts). */

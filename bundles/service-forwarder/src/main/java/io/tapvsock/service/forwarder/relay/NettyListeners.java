@@ -21,6 +21,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.GuestUdpConnector;
 import io.tapvsock.api.NetworkSettings;
+import io.tapvsock.api.SshTunnels;
 import io.tapvsock.service.forwarder.core.Forward;
 import io.tapvsock.service.forwarder.core.ForwardException;
 import io.tapvsock.service.forwarder.core.ForwardProtocol;
@@ -29,6 +30,7 @@ import io.tapvsock.service.forwarder.core.ForwarderCounters;
 import io.tapvsock.service.forwarder.core.HostPort;
 import io.tapvsock.service.forwarder.core.Listener;
 import io.tapvsock.service.forwarder.core.ListenerFactory;
+import io.tapvsock.service.forwarder.core.SshTunnelUrl;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,7 +49,8 @@ import java.util.regex.Pattern;
  * Host listeners as Netty server channels on the network loop (epoll where Netty's native code loads, as the
  * stack's own host sockets, else NIO without unix sockets). Accepted connections live on that loop too, so a
  * relay between a host socket and a guest connection is two channels on one thread. A udp forward is one
- * datagram channel on that loop, with its flows ({@link UdpForwardHandler}).
+ * datagram channel on that loop, with its flows ({@link UdpForwardHandler}). A unix forward with an ssh-tunnel://
+ * remote is the service-sshforward bundle's ({@link SshTunnels}).
  */
 public final class NettyListeners implements ListenerFactory, AutoCloseable {
 
@@ -59,17 +62,23 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
     private static final int MAX_DATAGRAM = 65_535;
     private static final Pattern NETTY_FAILURE = Pattern.compile(".*?failed(?: with error\\(-?\\d+\\))?: ");
 
+    private static final String NO_NPIPE = "npipe forwarding needs Windows named pipes";
+
     private final EventLoop loop;
     private final RelayContext context;
+    private final Supplier<SshTunnels> tunnels;
     private final boolean epoll = Epoll.isAvailable();
 
     /**
      * @param config read for every connection and flow: sourceFromGateway (guests see the gateway as the source,
      *               as with gvproxy) and the UDP flow limits
+     * @param tunnels the SSH tunnels for ssh-tunnel:// remotes, null while the service-sshforward bundle is absent
      */
     public NettyListeners(EventLoop loop, GuestTcpConnector connector, GuestUdpConnector udpConnector,
-            Supplier<NetworkSettings> settings, Supplier<ForwarderConfig> config, ForwarderCounters counters) {
+            Supplier<NetworkSettings> settings, Supplier<ForwarderConfig> config, ForwarderCounters counters,
+            Supplier<SshTunnels> tunnels) {
         this.loop = loop;
+        this.tunnels = tunnels;
         ChannelGroup channels = new DefaultChannelGroup("tapvsock-forwards", loop);
         this.context = new RelayContext(connector, udpConnector, settings, config, counters, channels);
     }
@@ -90,8 +99,27 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
                         EpollServerDomainSocketChannel.class);
             }
             case UDP -> bindUdp(inetAddress("udp", forward.local()), forward.local(), guest);
-            case NPIPE -> throw new ForwardException("npipe forwarding needs Windows named pipes");
+            case NPIPE -> throw new ForwardException(NO_NPIPE);
         };
+    }
+
+    /** The SSH bundle listens itself, on its own loop (see {@link SshTunnels}); checks come first there. */
+    @Override
+    public Listener openSshTunnel(ForwardProtocol protocol, Forward forward, SshTunnelUrl url)
+            throws ForwardException {
+        if (protocol != ForwardProtocol.UNIX) {
+            throw new ForwardException(protocol == ForwardProtocol.NPIPE ? NO_NPIPE
+                    : "ssh-tunnel remotes are for unix forwards");
+        }
+        SshTunnels service = tunnels.get();
+        if (service == null) {
+            throw new ForwardException("ssh-tunnel remotes need the service-sshforward bundle, which is not running");
+        }
+        try {
+            return service.open(Path.of(forward.local()), url.user(), url.sshd(), url.key(), url.socket())::close;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ForwardException("ssh-tunnel " + forward.remote() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Closes every forwarded connection (listeners are closed one by one by their forwards). */

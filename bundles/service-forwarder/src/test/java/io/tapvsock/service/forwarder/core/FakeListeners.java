@@ -21,6 +21,18 @@ final class FakeListeners implements ListenerFactory {
         }
         String description = protocol.text() + " " + forward.local() + " " + guest.getAddress().getHostAddress() + ":"
                 + guest.getPort();
+        return record(description);
+    }
+
+    @Override
+    public Listener openSshTunnel(ForwardProtocol protocol, Forward forward, SshTunnelUrl tunnel)
+            throws ForwardException {
+        return record(protocol.text() + " " + forward.local() + " " + tunnel.user() + "@"
+                + tunnel.sshd().getAddress().getHostAddress() + ":" + tunnel.sshd().getPort() + tunnel.socket()
+                + " key " + tunnel.key());
+    }
+
+    private Listener record(String description) {
         opened.add(description);
         return () -> closed.add(description);
     }

@@ -96,13 +96,21 @@ class ForwardApiTest {
     }
 
     @Test
-    void expose_unix_tcpRemote_opens_sshTunnel_isNotSupportedYet() {
+    void expose_unix_tcpRemote_and_sshTunnelRemote_open_otherSchemes_are500() {
         assertResponse(200, "", post(ForwardApi.EXPOSE,
                 "{\"local\":\"/tmp/a.sock\",\"remote\":\"tcp://192.168.127.2:2375\",\"protocol\":\"unix\"}"));
-        assertEquals(List.of("unix /tmp/a.sock 192.168.127.2:2375"), listeners.opened);
+        String tunnel = "ssh-tunnel://core@192.168.127.2/run/podman.sock?key=/k";
+        assertResponse(200, "", post(ForwardApi.EXPOSE,
+                "{\"local\":\"/tmp/b.sock\",\"remote\":\"" + tunnel + "\",\"protocol\":\"unix\"}"));
+        assertEquals(List.of("unix /tmp/a.sock 192.168.127.2:2375",
+                "unix /tmp/b.sock core@192.168.127.2:22/run/podman.sock key /k"), listeners.opened);
+        assertResponse(200, "[{\"local\":\"/tmp/a.sock\",\"remote\":\"tcp://192.168.127.2:2375\","
+                + "\"protocol\":\"unix\"},{\"local\":\"/tmp/b.sock\",\"remote\":\"" + tunnel
+                + "\",\"protocol\":\"unix\"}]\n",
+                api.handle(request("GET", ForwardApi.ALL, "", "")));
 
-        assertResponse(500, "ssh-tunnel remotes are not supported yet\n", post(ForwardApi.EXPOSE,
-                "{\"local\":\"/tmp/b.sock\",\"remote\":\"ssh-tunnel://core@192.168.127.2/run/podman.sock?key=/k\","
+        assertResponse(500, "key not provided for unix-ssh connection\n", post(ForwardApi.EXPOSE,
+                "{\"local\":\"/tmp/d.sock\",\"remote\":\"ssh-tunnel://core@192.168.127.2/run/podman.sock\","
                         + "\"protocol\":\"unix\"}"));
         assertResponse(500, "remote protocol for unix forwarder is not implemented: http\n", post(ForwardApi.EXPOSE,
                 "{\"local\":\"/tmp/c.sock\",\"remote\":\"http://192.168.127.2:80\",\"protocol\":\"unix\"}"));

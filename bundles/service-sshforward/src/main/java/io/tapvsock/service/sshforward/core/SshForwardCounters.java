@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of every SSH forward ("service-sshforward" in /stats). Updated from any thread. */
+/**
+ * Counters of every SSH forward ("service-sshforward" in /stats), or of every ssh-tunnel expose
+ * ("service-sshtunnel"). Updated from any thread.
+ */
 public final class SshForwardCounters {
 
     /** SSH sessions that came up (a reconnect counts again). */
@@ -25,8 +28,16 @@ public final class SshForwardCounters {
      * @param sessionsUp  how many of them have a session now
      */
     public Map<String, Object> snapshot(int forwards, int sessionsUp) {
+        return snapshot("forwards", forwards, sessionsUp);
+    }
+
+    /**
+     * @param countKey what the relays are called ("forwards", "tunnels")
+     * @param count    how many there are
+     */
+    public Map<String, Object> snapshot(String countKey, int count, int sessionsUp) {
         Map<String, Object> snapshot = new LinkedHashMap<>();
-        snapshot.put("forwards", (long) forwards);
+        snapshot.put(countKey, (long) count);
         snapshot.put("sessionsUp", (long) sessionsUp);
         snapshot.put("sessions", sessions.sum());
         snapshot.put("sessionFailures", sessionFailures.sum());

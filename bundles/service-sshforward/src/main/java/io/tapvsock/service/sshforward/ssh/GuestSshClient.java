@@ -3,6 +3,7 @@ package io.tapvsock.service.sshforward.ssh;
 import io.tapvsock.api.GuestTcpConnector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,14 @@ public final class GuestSshClient implements AutoCloseable {
     }
 
     /** The identity's key pairs; the file is read again for each session (it may be replaced meanwhile). */
-    static List<KeyPair> loadIdentity(SshTarget target) throws IOException {
+    public static List<KeyPair> loadIdentity(SshTarget target) throws IOException {
+        // MINA only logs a file it cannot open and loads nothing: say why here.
+        if (!Files.isRegularFile(target.identity())) {
+            throw new IOException("identity " + target.identity() + ": no such file");
+        }
+        if (!Files.isReadable(target.identity())) {
+            throw new IOException("identity " + target.identity() + ": not readable");
+        }
         List<KeyPair> keys = new ArrayList<>();
         try {
             new FileKeyPairProvider(target.identity()).loadKeys(null).forEach(keys::add);

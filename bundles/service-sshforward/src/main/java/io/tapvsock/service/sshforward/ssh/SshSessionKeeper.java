@@ -117,7 +117,10 @@ public final class SshSessionKeeper implements AutoCloseable {
             awaitEnd(opened);
             session = null;
             events.sessionDown();
-            if (!closed) {
+            if (closed) {
+                // close() may have read no session: this thread let go of it first. Closing twice is harmless.
+                opened.close(true);
+            } else {
                 outage = true;
                 LOG.log(Level.WARNING, name + ": SSH session to " + to + " ended; reconnecting");
             }

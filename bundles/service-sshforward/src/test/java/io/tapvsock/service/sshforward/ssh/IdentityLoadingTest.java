@@ -47,4 +47,11 @@ class IdentityLoadingTest {
         IOException error = assertThrows(IOException.class, () -> load(junk));
         assertTrue(error.getMessage().startsWith("identity " + junk + ": "), error.getMessage());
     }
+
+    @Test
+    void a_missing_file_is_an_error_saying_so() {
+        Path missing = dir.resolve("no-such-key");
+        IOException error = assertThrows(IOException.class, () -> load(missing));
+        assertEquals("identity " + missing + ": no such file", error.getMessage());
+    }
 }
