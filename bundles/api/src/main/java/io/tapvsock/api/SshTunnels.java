@@ -9,8 +9,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * Host unix sockets whose connections are carried over SSH to a unix socket inside a guest, as gvproxy's unix
  * expose with an {@code ssh-tunnel://user@IP[:22]/path/to/sock?key=/keyfile} remote does (compat.md section 4):
  * an SSH session to the guest's sshd, reached through the virtual network, and one
- * {@code direct-streamlocal@openssh.com} channel per connection. Published by the service-sshforward bundle, whose
- * host sockets live on its own event loop; the forwarder binds it optionally.
+ * {@code direct-streamlocal@openssh.com} channel per connection. Published by the service-sshforward bundle, which
+ * makes the host socket itself; the forwarder binds it optionally.
  */
 @ProviderType
 public interface SshTunnels {

@@ -1,8 +1,6 @@
 package io.tapvsock.service.sshforward;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tapvsock.api.GuestTcpConnector;
 import io.tapvsock.api.Ipv4Address;
 import io.tapvsock.api.NetworkSettings;
@@ -20,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -39,9 +36,6 @@ public final class SshForwards implements StatsSource {
 
     private final VirtualNetwork network;
     private final GuestSshClient client;
-    /** The forwards' host sockets and their connections (see SshForward#hostLoopHandler for why not the network's). */
-    private final MultiThreadIoEventLoopGroup hostLoop = new MultiThreadIoEventLoopGroup(1,
-            new DefaultThreadFactory("tapvsock-sshforward", true), SshForward.hostLoopHandler());
     private final SshForwardCounters counters = new SshForwardCounters();
     private final List<SshForward> open = new CopyOnWriteArrayList<>();
 
@@ -58,12 +52,11 @@ public final class SshForwards implements StatsSource {
         open.forEach(SshForward::close);
         open.clear();
         client.close();
-        hostLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS);
     }
 
     /** Listens at the configured socket and starts the session. Not on an event loop. */
     SshForward open(SshForwardConfig config) throws IOException {
-        SshForward forward = new SshForward(config, hostLoop.next(), client, this::sshAddress, counters);
+        SshForward forward = new SshForward(config, network.eventLoop(), client, this::sshAddress, counters);
         open.add(forward);
         return forward;
     }
@@ -78,9 +71,9 @@ public final class SshForwards implements StatsSource {
         return client;
     }
 
-    /** The loop for host sockets and their connections (see SshForward#hostLoopHandler). */
+    /** The loop for host sockets and their connections: the network's. */
     EventLoop hostLoop() {
-        return hostLoop.next();
+        return network.eventLoop();
     }
 
     /** The open forwards, by socket path. */

@@ -20,8 +20,8 @@ public record HostChannels(IoHandlerFactory ioHandlerFactory, Class<? extends So
 
     public static HostChannels detect() {
         if (Epoll.isAvailable()) {
-            return new HostChannels(EpollIoHandler.newFactory(0, () -> new SpinThenBlockStrategy(SPIN_NANOS)),
-                    EpollSocketChannel.class,
+            return new HostChannels(RearmingEpollIoHandler.wrap(
+                    EpollIoHandler.newFactory(0, () -> new SpinThenBlockStrategy(SPIN_NANOS))), EpollSocketChannel.class,
                     EpollDatagramChannel.class, true);
         }
         return new HostChannels(NioIoHandler.newFactory(), NioSocketChannel.class, NioDatagramChannel.class, false);

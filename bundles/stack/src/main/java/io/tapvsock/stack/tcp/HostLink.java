@@ -8,9 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -22,16 +19,9 @@ import java.util.concurrent.TimeUnit;
  * handler that turns the socket's events into calls on {@link TcpNat}. Auto-read is off: the socket is read
  * only while the guest's window has room. Network loop only (the channel is registered on it).
  *
- * <p>Works around a Netty 4.2.18 epoll bug that would lose guest data once the host has half-closed. Netty's epoll
- * is level-triggered, so after the host's FIN it drops EPOLLIN and EPOLLRDHUP from the socket's interest set (both
- * would fire forever); with no write waiting for EPOLLOUT the set is empty and {@code EpollIoHandler} deletes the fd
- * from epoll (EPOLL_CTL_DEL) but keeps its registration marked as added. The next time a write fills the socket's
- * send buffer Netty asks for EPOLLOUT with EPOLL_CTL_MOD, which fails with ENOENT, and Netty shuts the output down,
- * failing every queued write: the host would see a clean EOF after a prefix. So after the host's EOF, a flush that
- * starts from an empty flushed queue (EPOLLOUT not requested, so the fd is out of epoll) first deregisters and
- * re-registers the channel: a fresh registration adds the fd again. While EPOLLOUT is requested the fd stays in
- * epoll and Netty's own writes are safe, provided it never drops EPOLLOUT with data still queued: it does that only
- * when a flush uses up the write spin count, which is therefore set out of reach.
+ * <p>After the host's FIN the socket may wait for nothing until a write fills it; the network loop's
+ * {@code RearmingEpollIoHandler} keeps such a socket watchable (a Netty 4.2 epoll bug would otherwise shut its
+ * output down and the host would see a clean EOF after a prefix).
  */
 final class HostLink extends Link {
 
@@ -54,10 +44,6 @@ final class HostLink extends Link {
     private boolean outputShutdown;
     /** Our FIN is queued behind guest data that the host has not taken yet. */
     private boolean finQueued;
-    /** Epoll transport: the channel needs the workaround in the class comment. */
-    private boolean epoll;
-    /** Deregistered to be registered again (see the class comment): the next flush waits for it. */
-    private boolean rearming;
 
     HostLink(TcpNat nat, long addressKey, int portKey) {
         super(nat, addressKey, portKey);
@@ -141,36 +127,9 @@ final class HostLink extends Link {
     /** Writes queued during the guest's burst go out. */
     @Override
     void flush() {
-        if (channel == null || !channel.isActive() || rearming) {
-            return;
-        }
-        ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
-        if (epoll && eof && outbound != null && outbound.isEmpty() && outbound.totalPendingWriteBytes() > 0) {
-            rearm(); // nothing flushed waits for EPOLLOUT: the fd is out of epoll (see the class comment)
-        } else {
+        if (channel != null && channel.isActive()) {
             channel.flush();
         }
-    }
-
-    /** Registers the channel again so that the fd is back in epoll, then flushes. */
-    private void rearm() {
-        rearming = true;
-        Channel ch = channel;
-        EventLoop loop = ch.eventLoop();
-        ch.deregister().addListener(deregistered -> {
-            if (!ch.isOpen()) {
-                rearming = false;
-                return;
-            }
-            ChannelPromise registered = ch.newPromise();
-            registered.addListener(f -> {
-                rearming = false;
-                if (ch.isActive()) {
-                    ch.flush(); // everything written meanwhile, the fd now in epoll
-                }
-            });
-            ch.unsafe().register(loop, registered);
-        });
     }
 
     /**
@@ -220,16 +179,6 @@ final class HostLink extends Link {
                 nat.hostEof(HostLink.this);
             }
             ReferenceCountUtil.release(evt);
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            epoll = ctx.channel() instanceof EpollSocketChannel;
-            if (epoll) {
-                // A flush that used up its spin count drops EPOLLOUT with data still queued (see the class comment).
-                ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE);
-            }
-            ctx.fireChannelActive();
         }
 
         @Override

@@ -103,7 +103,7 @@ public final class NettyListeners implements ListenerFactory, AutoCloseable {
         };
     }
 
-    /** The SSH bundle listens itself, on its own loop (see {@link SshTunnels}); checks come first there. */
+    /** The SSH bundle listens itself (see {@link SshTunnels}); checks come first there. */
     @Override
     public Listener openSshTunnel(ForwardProtocol protocol, Forward forward, SshTunnelUrl url)
             throws ForwardException {

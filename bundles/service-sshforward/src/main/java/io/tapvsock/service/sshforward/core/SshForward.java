@@ -3,7 +3,6 @@ package io.tapvsock.service.sshforward.core;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoHandlerFactory;
 import io.tapvsock.service.sshforward.ssh.GuestSshClient;
 import io.tapvsock.service.sshforward.ssh.SshTarget;
 import java.io.IOException;
@@ -29,7 +28,7 @@ public final class SshForward implements AutoCloseable {
     /**
      * Listens at once and starts connecting. Off the loop (it waits for the bind).
      *
-     * @param loop       the host socket's loop, of a group made with {@link #hostLoopHandler}
+     * @param loop       the host socket's loop: the network's
      *
      * @param sshAddress the guest's sshd (device IP, port 22), read before each connection attempt
      * @throws IOException naming the socket, when it cannot listen there
@@ -55,14 +54,6 @@ public final class SshForward implements AutoCloseable {
         }
         LOG.log(Level.INFO, "forwarding " + config.socket() + " to " + config.dest() + " in the guest as "
                 + config.user());
-    }
-
-    /**
-     * The IoHandler for the loop of forwards' host sockets: epoll, with the workaround for half-closed connections
-     * that {@link RearmingEpollIoHandler} describes (the network's own loop does not have it).
-     */
-    public static IoHandlerFactory hostLoopHandler() {
-        return RearmingEpollIoHandler.newFactory();
     }
 
     public SshForwardConfig config() {

@@ -7,9 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.epoll.EpollChannelConfig;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.DomainSocketChannel;
@@ -32,12 +29,8 @@ import java.util.concurrent.atomic.LongAdder;
  * SO_LINGER 0, so the other end sees a reset too rather than a clean end.</li>
  * </ul>
  *
- * <p>Works around the Netty epoll bug the stack's HostLink describes: once an epoll peer's input has ended, its
- * interest set can become empty, Netty then deletes its fd from epoll but still believes it added, and the next
- * write that fills the peer's socket buffer fails to ask for EPOLLOUT and shuts the peer's output down: the peer
- * (a client that half-closed, e.g. a unix socket with its small buffer) sees EOF after a prefix. So a flush into
- * such a peer that starts with nothing flushed waiting first registers the peer again (which adds the fd back),
- * and the write spin count is put out of reach so Netty never drops EPOLLOUT with data still queued.
+ * <p>A peer whose input ended may wait for nothing until a write fills it: the network loop's epoll handler keeps
+ * it watchable (see the stack's RearmingEpollIoHandler), so the relay writes to it like any other.
  */
 public final class ByteRelay extends ChannelInboundHandlerAdapter {
 
@@ -49,8 +42,6 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
     /** Relayed connections that ended with a reset, counted once per side. */
     private final LongAdder resets;
     private boolean reset;
-    /** The peer is being registered again (see the class comment): flushes wait for it. */
-    private boolean rearming;
 
     /**
      * @param peer   where this channel's input goes
@@ -66,9 +57,6 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        if (ctx.channel().config() instanceof EpollChannelConfig) {
-            ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE); // see the class comment
-        }
     }
 
     /** @param msg transferred to the peer's outbound buffer */
@@ -87,48 +75,14 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flushPeer();
-        ctx.fireChannelReadComplete();
-    }
-
-    /** Flushes what was written to the peer, registering the peer again first when it needs it (class comment). */
-    private void flushPeer() {
-        if (rearming) {
-            return; // the registration's listener flushes
-        }
-        if (peer.config() instanceof EpollChannelConfig && peer instanceof DuplexChannel duplex && duplex.isInputShutdown()
-                && peer.isActive()) {
-            ChannelOutboundBuffer outbound = peer.unsafe().outboundBuffer();
-            if (outbound != null && outbound.isEmpty() && outbound.totalPendingWriteBytes() > 0) {
-                rearm();
-                return;
-            }
-        }
         peer.flush();
-    }
-
-    private void rearm() {
-        rearming = true;
-        peer.deregister().addListener(deregistered -> {
-            if (!peer.isOpen()) {
-                rearming = false;
-                return;
-            }
-            ChannelPromise registered = peer.newPromise();
-            registered.addListener(done -> {
-                rearming = false;
-                if (peer.isActive()) {
-                    peer.flush();
-                }
-            });
-            peer.unsafe().register(peer.eventLoop(), registered);
-        });
+        ctx.fireChannelReadComplete();
     }
 
     /** This channel drained: the peer, which writes into it, may read again. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // A peer whose input ended reads nothing more: epoll refuses to watch it again (epoll_ctl ENOENT).
+        // A peer whose input ended has nothing more to read.
         if (ctx.channel().isWritable() && peer.isActive()
                 && !(peer instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
             peer.config().setAutoRead(true);

@@ -1,4 +1,4 @@
-package io.tapvsock.service.sshforward.core;
+package io.tapvsock.stack.core;
 
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
@@ -6,16 +6,18 @@ import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 
 /**
  * Netty's epoll IoHandler, with registrations that survive waiting for nothing. Netty 4.2 (4.2.18, still in
  * 4.2.20) takes a channel whose interest set becomes empty out of the epoll set (EPOLL_CTL_DEL) but keeps it
  * marked as added, so its next interest is an EPOLL_CTL_MOD that fails with ENOENT and closes the channel. A
- * forwarded connection whose client shut down its writing half waits for nothing once its EOF is read; when the
- * guest's answer then fills its socket it must wait for EPOLLOUT, and was closed with the answer undelivered.
- * Here a registration emptied that way is replaced by a fresh one (which adds the fd again) at its next interest.
+ * connection whose peer shut down its writing half waits for nothing once its EOF is read (level-triggered epoll
+ * drops EPOLLIN and EPOLLRDHUP, which would fire forever); when data toward that peer then fills its socket it
+ * must wait for EPOLLOUT, and was closed with the data undelivered: a NATed host socket, a forwarded or SSH-forwarded
+ * client, a tunnel would see EOF after a prefix. Netty also empties the set with data still queued when a flush
+ * uses up its write spin count. Here a registration emptied that way is replaced by a fresh one (which adds the fd
+ * again) at its next interest. The network loop runs on this handler, so every channel on it is safe.
  */
 final class RearmingEpollIoHandler implements IoHandler {
 
@@ -25,8 +27,8 @@ final class RearmingEpollIoHandler implements IoHandler {
         this.epoll = epoll;
     }
 
-    static IoHandlerFactory newFactory() {
-        IoHandlerFactory epoll = EpollIoHandler.newFactory();
+    /** @param epoll makes Netty's epoll handlers (e.g. with the loop's select strategy) */
+    static IoHandlerFactory wrap(IoHandlerFactory epoll) {
         return executor -> new RearmingEpollIoHandler(epoll.newHandler(executor));
     }
 
