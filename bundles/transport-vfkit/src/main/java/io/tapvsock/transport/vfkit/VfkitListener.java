@@ -9,7 +9,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.Socket;
 import io.tapvsock.api.VirtualNetwork;
@@ -61,7 +61,7 @@ public final class VfkitListener implements AutoCloseable {
                     + " already exists (remove it first)");
         }
         EventLoop loop = network.eventLoop();
-        if (!(loop instanceof IoEventLoop ioLoop) || !ioLoop.isIoType(EpollIoHandler.class)) {
+        if (!(loop instanceof IoEventLoop ioLoop) || !ioLoop.isCompatible(EpollIoHandle.class)) {
             throw new IOException("the vfkit transport needs the network loop on Netty's epoll transport");
         }
         peer = new VfkitPeer(network, address, maxFrameSize, counters);

@@ -5,7 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -21,7 +21,7 @@ public record UpstreamChannels(ChannelFactory<? extends DatagramChannel> datagra
 
     public static UpstreamChannels forLoop(EventLoop loop) {
         boolean epoll = Epoll.isAvailable() && loop instanceof IoEventLoop ioLoop
-                && ioLoop.isIoType(EpollIoHandler.class);
+                && ioLoop.isCompatible(EpollIoHandle.class);
         return epoll
                 ? new UpstreamChannels(EpollDatagramChannel::new, EpollSocketChannel::new)
                 : new UpstreamChannels(NioDatagramChannel::new, NioSocketChannel::new);

@@ -5,7 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
@@ -23,7 +23,7 @@ public record StreamServerChannels(ChannelFactory<? extends ServerChannel> facto
 
     public static StreamServerChannels forLoop(EventLoop loop, ListenAddress address) {
         boolean epoll = Epoll.isAvailable() && loop instanceof IoEventLoop ioLoop
-                && ioLoop.isIoType(EpollIoHandler.class);
+                && ioLoop.isCompatible(EpollIoHandle.class);
         if (address.isUnix()) {
             return epoll
                     ? new StreamServerChannels(EpollServerDomainSocketChannel::new,

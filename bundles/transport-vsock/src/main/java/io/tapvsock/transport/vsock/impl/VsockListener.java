@@ -8,7 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.VSockAddress;
@@ -57,7 +57,7 @@ public final class VsockListener implements AutoCloseable {
      */
     public void start() throws IOException {
         EventLoop loop = network.eventLoop();
-        if (!(loop instanceof IoEventLoop ioLoop) || !ioLoop.isIoType(EpollIoHandler.class)) {
+        if (!(loop instanceof IoEventLoop ioLoop) || !ioLoop.isCompatible(EpollIoHandle.class)) {
             throw new IOException("vsock listening needs the network loop on Netty's epoll transport");
         }
         LinuxSocket socket;
