@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SshForwardTest {
 
     private static final Duration RECOVERY = Duration.ofSeconds(120);
+    private static final String PING_REQUEST = "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n";
     /** Well past MINA's and sshd's channel windows (2 MiB each), so both directions wait for window space. */
     private static final int STREAM_BYTES = 8 << 20;
 
@@ -86,7 +88,7 @@ class SshForwardTest {
     }
 
     @Test
-    void pingThroughTheForward_concurrentStreams_socketMode_recoversAfterSshdRestart() throws Exception {
+    void pingThroughTheForward_concurrentStreams_socketMode_holdsAConnectionWhileSshdRestarts() throws Exception {
         Setup setup = setUp();
         Daemon daemon = setup.daemon();
         Path forwardSocket = setup.forwardSocket();
@@ -115,7 +117,17 @@ class SshForwardTest {
         server.kill();
         await(() -> daemon.api().getJson("/stats").path("service-sshforward").path("sessionsUp").asInt() == 0,
                 "the forward noticing its session ended", RECOVERY);
-        server.start();
+        // A connection made while no session is up is held, unread, and served once the new session is.
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try (SocketChannel held = connect(forwardSocket)) {
+            held.write(ByteBuffer.wrap(PING_REQUEST.getBytes(StandardCharsets.US_ASCII)));
+            server.start();
+            Future<String> response = reader.submit(() -> new String(readToEnd(held), StandardCharsets.US_ASCII));
+            String answer = response.get(RECOVERY.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("\r\n\r\nOK"), answer);
+        } finally {
+            reader.shutdownNow();
+        }
         assertEquals("OK", awaitPing(forwardSocket), "GET /_ping after sshd restarted");
         assertEquals(2, daemon.api().getJson("/stats").path("service-sshforward").path("sessions").asInt());
         daemon.awaitLog("SSH session to root@" + GUEST_IP + ":22 ended; reconnecting", Duration.ofSeconds(10));
@@ -203,7 +215,7 @@ class SshForwardTest {
     /** GET /_ping; returns the body of a 200 answer, throws for anything else. */
     private static String ping(Path socket) throws IOException {
         try (SocketChannel channel = connect(socket)) {
-            channel.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            channel.write(ByteBuffer.wrap(PING_REQUEST.getBytes(StandardCharsets.US_ASCII)));
             String response = new String(readToEnd(channel), StandardCharsets.US_ASCII);
             if (!response.startsWith("HTTP/1.1 200 ")) {
                 throw new IOException("no 200 answer: \"" + response + "\"");
