@@ -1,5 +1,8 @@
 package io.tapvsock.itests;
 
+import static io.tapvsock.itests.harness.UnixStreams.connect;
+import static io.tapvsock.itests.harness.UnixStreams.echo;
+import static io.tapvsock.itests.harness.UnixStreams.readToEnd;
 import static io.tapvsock.itests.harness.VirtualNet.GUEST_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +17,6 @@ import io.tapvsock.itests.harness.Proc;
 import io.tapvsock.itests.harness.Require;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -70,21 +71,10 @@ class SshForwardTest {
         GuestSocketServer.start(guest.ns(), guestSocket);
         sshd.startIn(guest.ns());
 
-        return new Setup(daemon, forwardSocket, guestSocket, new SshdProcess(sshd));
+        return new Setup(daemon, forwardSocket, guestSocket, sshd);
     }
 
-    private record Setup(Daemon daemon, Path forwardSocket, Path guestSocket, SshdProcess server) {
-    }
-
-    /** The guest's sshd as the tests drive it: killed (its sessions drop) and started again. */
-    private record SshdProcess(GuestSshd sshd) {
-        void start() {
-            sshd.start();
-        }
-
-        void kill() throws InterruptedException {
-            sshd.kill();
-        }
+    private record Setup(Daemon daemon, Path forwardSocket, Path guestSocket, GuestSshd server) {
     }
 
     @Test
@@ -93,15 +83,15 @@ class SshForwardTest {
         Daemon daemon = setup.daemon();
         Path forwardSocket = setup.forwardSocket();
         Path guestSocket = setup.guestSocket();
-        SshdProcess server = setup.server();
+        GuestSshd server = setup.server();
         assertEquals("OK", awaitPing(forwardSocket), "GET /_ping through the forward, as podman checks it");
 
         // Two connections at once over the one session: an echo stream stays open while a ping goes through.
-        try (SocketChannel echo = connect(forwardSocket)) {
-            assertEquals("first", new String(exchange(echo, "first".getBytes(StandardCharsets.US_ASCII)),
+        try (SocketChannel echoStream = connect(forwardSocket)) {
+            assertEquals("first", new String(echo(echoStream, "first".getBytes(StandardCharsets.US_ASCII)),
                     StandardCharsets.US_ASCII));
             assertEquals("OK", ping(forwardSocket));
-            assertEquals("second", new String(exchange(echo, "second".getBytes(StandardCharsets.US_ASCII)),
+            assertEquals("second", new String(echo(echoStream, "second".getBytes(StandardCharsets.US_ASCII)),
                     StandardCharsets.US_ASCII));
         }
 
@@ -222,34 +212,6 @@ class SshForwardTest {
             }
             return response.substring(response.indexOf("\r\n\r\n") + 4);
         }
-    }
-
-    private static SocketChannel connect(Path socket) throws IOException {
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        return channel;
-    }
-
-    /** Sends bytes on an echo stream and reads as many back. */
-    private static byte[] exchange(SocketChannel channel, byte[] bytes) throws IOException {
-        channel.write(ByteBuffer.wrap(bytes));
-        ByteBuffer back = ByteBuffer.allocate(bytes.length);
-        while (back.hasRemaining()) {
-            if (channel.read(back) < 0) {
-                throw new IOException("echo stream ended after " + back.position() + " bytes");
-            }
-        }
-        return back.array();
-    }
-
-    private static byte[] readToEnd(SocketChannel channel) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(65536);
-        while (channel.read(buffer) >= 0) {
-            out.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
-        }
-        return out.toByteArray();
     }
 
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
