@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that does not fit. Nothing is allocated per frame.
  *
  * <p>The fd is non-blocking underneath ({@link #fd()} can go to an epoll set): a read that finds no frame waits
- * in poll(2) on the fd plus an eventfd that close() signals.
+ * in poll(2) on the fd plus an eventfd that close() signals. {@link #readNow} never waits, and {@link #poll}
+ * waits on the TAP and one other fd together (the guest forwarder's single thread: TAP and socket).
  */
 public final class TapDevice implements AutoCloseable {
 
@@ -66,6 +67,14 @@ public final class TapDevice implements AutoCloseable {
      * mergeable-buffers layout.
      */
     public static final int VNET_HEADER_LENGTH = 10;
+    /** poll(2) events, for {@link #poll}'s other fd. */
+    public static final short POLLIN = 0x001;
+    public static final short POLLOUT = 0x004;
+    public static final short POLLERR = 0x008;
+    public static final short POLLHUP = 0x010;
+    public static final short POLLNVAL = 0x020;
+    /** {@link #poll}'s result bit for a frame waiting on the TAP. */
+    public static final int TAP_READABLE = 1;
     /** The closed flag in {@link #state}, above any count of threads. */
     private static final int CLOSED = 1 << 30;
 
@@ -86,6 +95,8 @@ public final class TapDevice implements AutoCloseable {
     /** struct pollfd[2] for the reading and the writing thread: {fd, POLLIN|POLLOUT}, {wakeFd, POLLIN}. */
     private final MemorySegment readPoll;
     private final MemorySegment writePoll;
+    /** struct pollfd[3] for {@link #poll}: {fd, POLLIN or 0}, {the other fd, its events}, {wakeFd, POLLIN}. */
+    private final MemorySegment jointPoll;
     private final MemorySegment wakeValue;
 
     /** The native address behind the last ByteBuffer seen in each direction: saves a lookup per frame. */
@@ -103,6 +114,10 @@ public final class TapDevice implements AutoCloseable {
         this.mac = mac;
         this.readPoll = pollPair(arena, fd, Libc.POLLIN, wakeFd);
         this.writePoll = pollPair(arena, fd, Libc.POLLOUT, wakeFd);
+        this.jointPoll = arena.allocate(24, 4);
+        jointPoll.set(ValueLayout.JAVA_INT, 0, fd);
+        jointPoll.set(ValueLayout.JAVA_INT, 16, wakeFd);
+        jointPoll.set(ValueLayout.JAVA_SHORT, 20, Libc.POLLIN);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
     }
@@ -303,10 +318,7 @@ public final class TapDevice implements AutoCloseable {
         if (!offload) {
             throw new IllegalStateException(name + " was opened without a virtio-net header");
         }
-        if ((state.incrementAndGet() & CLOSED) != 0) {
-            leave();
-            throw new ClosedChannelException();
-        }
+        enter();
         try {
             setOffloadFeatures(fd, name, on);
         } finally {
@@ -325,17 +337,10 @@ public final class TapDevice implements AutoCloseable {
      * @return the frame's length in bytes
      */
     public int read(ByteBuffer dst) throws IOException {
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        BufferBase base = readBase;
-        if (base == null || base.buffer != dst) {
-            base = new BufferBase(dst, baseAddress(dst));
-            readBase = base;
-        }
+        long base = readAddress(dst);
         int position = dst.position();
         try {
-            int length = transfer(readPoll, true, base.address + position, dst.limit() - position);
+            int length = transfer(readPoll, true, base + position, dst.limit() - position);
             dst.position(position + length);
             return length;
         } finally {
@@ -355,6 +360,72 @@ public final class TapDevice implements AutoCloseable {
             return transfer(readPoll, true, dst.address(), dst.byteSize());
         } finally {
             Reference.reachabilityFence(dst);
+        }
+    }
+
+    /**
+     * Reads one frame into dst at its position if one is queued, without waiting, and advances the position past
+     * it.
+     *
+     * @param dst a direct buffer with room for a whole frame
+     * @return the frame's length in bytes, or -1 when no frame is queued
+     */
+    public int readNow(ByteBuffer dst) throws IOException {
+        long base = readAddress(dst);
+        int position = dst.position();
+        enter();
+        try {
+            while (true) {
+                long length = Libc.read(fd, base + position, dst.limit() - position);
+                if (length >= 0) {
+                    dst.position(position + (int) length);
+                    return (int) length;
+                }
+                int errno = Libc.errno();
+                if (errno == Libc.EAGAIN) {
+                    return -1;
+                }
+                if (errno != Libc.EINTR) {
+                    throw new ErrnoException("read " + name, errno);
+                }
+            }
+        } finally {
+            leave();
+            Reference.reachabilityFence(dst);
+        }
+    }
+
+    /**
+     * Waits until the TAP has a frame to read (when {@code tapReadable} is asked for), or another fd is ready
+     * for {@code otherEvents}, or {@code timeoutMillis} passed (0: only looks; -1: no limit). One thread only:
+     * the one that relays between the TAP and that fd.
+     *
+     * @param otherFd an fd the caller keeps open for the duration, e.g. a socket's
+     * @param otherEvents poll(2) events for it, e.g. {@link #POLLIN} | {@link #POLLOUT}
+     * @return {@link #TAP_READABLE} if the TAP has a frame (or an error to report), or'ed with the other fd's
+     *         revents shifted left by 16 (POLLHUP, POLLERR, POLLNVAL included), 0 when the time ran out
+     * @throws ClosedChannelException after close(), which wakes the wait
+     */
+    public int poll(boolean tapReadable, int otherFd, short otherEvents, int timeoutMillis) throws IOException {
+        enter();
+        try {
+            jointPoll.set(ValueLayout.JAVA_SHORT, 4, tapReadable ? Libc.POLLIN : 0);
+            jointPoll.set(ValueLayout.JAVA_INT, 8, otherFd);
+            jointPoll.set(ValueLayout.JAVA_SHORT, 12, otherEvents);
+            if (Libc.poll(jointPoll, 3, timeoutMillis) < 0) {
+                if (Libc.errno() != Libc.EINTR) {
+                    throw new ErrnoException("poll " + name, Libc.errno());
+                }
+                return 0;
+            }
+            if ((state.get() & CLOSED) != 0) {
+                throw new ClosedChannelException(); // close() signalled the eventfd
+            }
+            // An error on the TAP counts as readable too: the read that follows reports it.
+            int tap = jointPoll.get(ValueLayout.JAVA_SHORT, 6) != 0 ? TAP_READABLE : 0;
+            return tap | (jointPoll.get(ValueLayout.JAVA_SHORT, 14) & 0xFFFF) << 16;
+        } finally {
+            leave();
         }
     }
 
@@ -389,10 +460,7 @@ public final class TapDevice implements AutoCloseable {
 
     /** One read(2) or write(2) of a whole frame; waits in poll(2) while the fd is not ready. */
     private int transfer(MemorySegment pollfds, boolean reading, long address, long length) throws IOException {
-        if ((state.incrementAndGet() & CLOSED) != 0) {
-            leave();
-            throw new ClosedChannelException();
-        }
+        enter();
         try {
             while (true) {
                 long done = reading ? Libc.read(fd, address, length) : Libc.write(fd, address, length);
@@ -416,6 +484,13 @@ public final class TapDevice implements AutoCloseable {
         }
     }
 
+    private void enter() throws ClosedChannelException {
+        if ((state.incrementAndGet() & CLOSED) != 0) {
+            leave();
+            throw new ClosedChannelException();
+        }
+    }
+
     private void leave() {
         if (state.decrementAndGet() == CLOSED) {
             release();
@@ -433,6 +508,19 @@ public final class TapDevice implements AutoCloseable {
             arena.close();
             released.countDown();
         }
+    }
+
+    /** The native address of dst's index 0, cached for the buffer last read into. */
+    private long readAddress(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        BufferBase base = readBase;
+        if (base == null || base.buffer != dst) {
+            base = new BufferBase(dst, baseAddress(dst));
+            readBase = base;
+        }
+        return base.address;
     }
 
     private static long baseAddress(ByteBuffer buffer) {

@@ -186,6 +186,57 @@ class TapDeviceTest {
     }
 
     @Test
+    void readNowAndPoll_seeNothingOnASilentTap_thenTheFrameTheKernelSends() throws Exception {
+        try (TapDevice tap = TapDevice.open(configured().up(false))) {
+            watchdog.schedule(tap::close, 60, TimeUnit.SECONDS);
+            ByteBuffer frame = ByteBuffer.allocateDirect(2048);
+            int other = Libc.eventfd(0, Libc.EFD_CLOEXEC);
+            assertTrue(other >= 0);
+            try {
+                // The link is down: the kernel sends nothing.
+                assertEquals(-1, tap.readNow(frame.clear()), "no frame queued: -1, at once");
+                assertEquals(0, frame.position());
+                assertEquals(0, tap.poll(true, other, TapDevice.POLLIN, 0), "nothing ready");
+
+                MemorySegment one = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
+                one.set(ValueLayout.JAVA_LONG, 0, 1L);
+                assertEquals(Long.BYTES, Libc.write(other, one.address(), Long.BYTES));
+                assertEquals(TapDevice.POLLIN << 16, tap.poll(true, other, TapDevice.POLLIN, 0),
+                        "the other fd readable, the TAP not");
+
+                namespace.ip("addr", "add", "10.99.0.1/24", "dev", "tap0");
+                namespace.ip("link", "set", "tap0", "up");
+                namespace.startInside("busybox", "ping", "-c", "30", "10.99.0.2");
+                assertEquals(TapDevice.TAP_READABLE, tap.poll(true, -1, (short) 0, 30_000), "the ARP request");
+                int length = tap.readNow(frame.clear());
+                assertTrue(length >= 42, "a whole frame: " + length);
+                assertEquals(length, frame.position());
+                assertEquals(0, tap.poll(false, -1, (short) 0, 0), "the TAP is not asked about");
+            } finally {
+                Libc.close(other);
+            }
+        }
+    }
+
+    @Test
+    void close_wakesPoll() throws Exception {
+        TapDevice tap = TapDevice.open(TapConfig.named("tap0").inNamespace(namespace.path()));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread poller = Thread.ofPlatform().start(() -> {
+            try {
+                tap.poll(true, -1, (short) 0, -1); // the link is down: nothing ever arrives
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Thread.sleep(100);
+        tap.close();
+        poller.join();
+        assertInstanceOf(ClosedChannelException.class, failure.get());
+        assertThrows(ClosedChannelException.class, () -> tap.readNow(ByteBuffer.allocateDirect(2048)));
+    }
+
+    @Test
     void close_wakesBlockedReader() throws Exception {
         TapDevice tap = TapDevice.open(TapConfig.named("tap0").inNamespace(namespace.path()));
         AtomicReference<Throwable> failure = new AtomicReference<>();

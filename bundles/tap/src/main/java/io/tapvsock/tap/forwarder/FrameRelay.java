@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,11 +16,15 @@ import java.util.logging.Logger;
  * prefix of its {@link Framing}), and keeps doing so across connection losses: the TAP stays, and the connection
  * is retried every second (for stdio: URLs, the program is started again a second after it exits).
  *
- * <p>Two platform threads, each blocking: "tap-to-host" (started here, lives as long as the relay) reads a
- * frame from the TAP and writes prefix + frame in one write to the current connection, dropping frames while
- * there is none (and frames too long for the prefix); the thread that calls {@link #run()} connects, then reads
- * the stream and writes each frame to the TAP until the connection ends. A length prefix of 0 or over
- * {@link #MAX_FRAME} breaks the framing: the connection is closed with that reason logged, and a new one is made.
+ * <p>One platform thread, the one that calls {@link #run()}, does everything: it connects, then reads frames from
+ * the TAP and writes each as prefix + frame in one write to the connection, and reads the stream and writes each
+ * of its frames to the TAP, with non-blocking calls both ways. With nothing to do it first keeps looking for a
+ * moment ({@link AdaptiveSpin}, so that a request/response exchange finds it awake), then sleeps in one poll(2)
+ * on the TAP and the connection's socket. While a frame is only partly written to the socket, the TAP is left
+ * alone (its queue is the backpressure) and the stream is still read. Frames the TAP queued while there was no
+ * connection are dropped when the next one starts, as are frames too long for the prefix. A length prefix of 0
+ * or over {@link #MAX_FRAME} breaks the framing: the connection is closed with that reason logged, and a new one
+ * is made.
  *
  * <p>With a TAP opened with a virtio-net header ({@link TapDevice#offload()}), each connection starts in plain
  * mode: the TAP's offload features off (so the guest's kernel sends complete frames and its header is empty),
@@ -32,7 +35,7 @@ import java.util.logging.Logger;
  * is one record, one record one TAP write); its first record goes behind a confirmation hello. A reconnect
  * starts over in plain mode. Read the virtio spec v1.2, §5.1.6, for the header.
  *
- * <p>The relay owns the TAP: {@link #close()} closes it and the connection, which wakes both threads.
+ * <p>The relay owns the TAP: {@link #close()} closes it and the connection, which wakes the relay's thread.
  */
 final class FrameRelay implements AutoCloseable {
 
@@ -46,6 +49,21 @@ final class FrameRelay implements AutoCloseable {
     private static final int GSO_NONE = 0;
     /** Room for several frames per read(2) at small MTUs, and always for one whole maximal frame. */
     private static final int RECEIVE_BUFFER = 256 * 1024;
+    /** TAP frames taken per turn before the stream gets its turn again. */
+    private static final int TAP_BATCH = 64;
+    /**
+     * How long the relay keeps looking after activity before it sleeps (see AdaptiveSpin). Longer than the
+     * daemon's: the forwarder's waits span a whole round trip through the daemon to the host and back.
+     */
+    private static final long SPIN_NANOS = Long.getLong("tapvsock.forwarder.spinMicros", 300) * 1000;
+    /**
+     * poll(2) results of the socket that mean: read it (data, end of stream, an error to collect, or an fd closed
+     * under the relay, which the read reports as closed).
+     */
+    private static final int SOCKET_FAILED = TapDevice.POLLHUP | TapDevice.POLLERR | TapDevice.POLLNVAL;
+    private static final int SOCKET_READABLE = (TapDevice.POLLIN | SOCKET_FAILED) << 16;
+    private static final int SOCKET_WRITABLE = (TapDevice.POLLOUT | SOCKET_FAILED) << 16;
+    private static final int EVERYTHING = -1;
     private static final long RETRY_SECONDS = 1;
 
     private final TapDevice tap;
@@ -64,28 +82,37 @@ final class FrameRelay implements AutoCloseable {
     /** The TAP's MAC: the source of our hellos, and the destination of the daemon's answer. */
     private final byte[] mac;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final AtomicLong droppedWhileDisconnected = new AtomicLong();
+    private final AdaptiveSpin spin = new AdaptiveSpin(SPIN_NANOS);
+    /** The stream from the daemon, read at {@link #in} (a slice {@link #headroom} bytes into it). */
+    private final ByteBuffer inBacking;
+    private final ByteBuffer in;
+    /**
+     * One TAP frame on its way to the daemon: the prefix, the header the TAP puts first, the largest frame. Plain
+     * mode overwrites the header's last four bytes with the prefix and sends from there.
+     */
+    private final ByteBuffer out = ByteBuffer.allocateDirect(QEMU_PREFIX + HEADER + MAX_FRAME);
+    private long droppedWhileDisconnected;
 
     /** One connection and its mode. */
     private static final class Link {
         final Connection connection;
-        /** The daemon answered: records carry the header both ways. Set by the relay thread only. */
-        volatile boolean vnet;
+        /** The daemon answered: records carry the header both ways. */
+        boolean vnet;
         /** The daemon's MAC, from its answer: where the confirmation goes. */
-        volatile byte[] daemonMac;
-        /** tap-to-host sent the confirmation (its own field: only that thread writes to the connection). */
+        byte[] daemonMac;
+        /** The confirmation went out, in front of the first record. */
         boolean confirmed;
+        /** {@link #out} holds the rest of a frame the socket did not take in full. */
+        boolean pending;
 
         Link(Connection connection) {
             this.connection = connection;
         }
     }
 
-    /** The live connection, null between connections; tap-to-host writes to whatever it finds here. */
+    /** The live connection, null between connections; close() closes it. */
     private volatile Link current;
-    /** Why tap-to-host gave up on the current connection (its write failed), for the "lost" log line. */
-    private volatile String writeFailure;
-    private volatile IOException tapFailure;
+    private IOException tapFailure;
 
     /**
      * @param onConnected runs on the relay's thread after each successful connect (e.g. starts DHCP)
@@ -101,6 +128,8 @@ final class FrameRelay implements AutoCloseable {
         this.offerVnet = endpoint.offersVnet();
         this.headroom = Math.max(0, HEADER - prefix);
         this.mac = tap.mac();
+        this.inBacking = ByteBuffer.allocateDirect(headroom + RECEIVE_BUFFER);
+        this.in = inBacking.slice(headroom, RECEIVE_BUFFER);
     }
 
     /**
@@ -108,7 +137,6 @@ final class FrameRelay implements AutoCloseable {
      * and after a lost or refused connection waits a second and connects again; logs once per outage.
      */
     void run() throws IOException {
-        Thread tapToHost = Thread.ofPlatform().name("tap-to-host").daemon(true).start(this::tapToHost);
         boolean outage = false;
         try {
             while (!isClosed()) {
@@ -128,7 +156,6 @@ final class FrameRelay implements AutoCloseable {
                 }
                 log.info((outage ? "reconnected to " : "connected to ") + endpoint);
                 outage = false;
-                writeFailure = null;
                 Link link = new Link(connection);
                 String reason;
                 try {
@@ -146,8 +173,7 @@ final class FrameRelay implements AutoCloseable {
                         connection.close();
                         break;
                     }
-                    onConnected.run();
-                    reason = hostToTap(link);
+                    reason = relay(link);
                 }
                 current = null;
                 connection.close();
@@ -160,17 +186,15 @@ final class FrameRelay implements AutoCloseable {
             }
         } finally {
             close();
-            joinUninterruptibly(tapToHost);
         }
-        IOException failure = tapFailure;
-        if (failure != null) {
-            throw failure;
+        if (tapFailure != null) {
+            throw tapFailure;
         }
     }
 
     /**
      * A new connection in plain mode: the TAP's offload features off (a reconnect starts over), then the hello
-     * request, before tap-to-host may write anything.
+     * request, before any frame goes out.
      *
      * @return null, or why the connection is unusable
      */
@@ -190,33 +214,141 @@ final class FrameRelay implements AutoCloseable {
     }
 
     /**
-     * Reads the stream and writes its frames to the TAP; returns why the connection ended.
+     * Relays frames both ways over one connection; returns why it ended.
      *
-     * <p>The stream is read into {@code in}, which starts {@code headroom} bytes into its buffer: every frame
+     * <p>The stream is read into {@link #in}, which starts {@link #headroom} bytes into its buffer: every frame
      * then has at least {@link #HEADER} bytes in front of it (its prefix, and the frame before it or the
      * headroom, all consumed), where plain mode writes the empty header, so header and frame go to the TAP in
      * one write without a copy.
      */
-    private String hostToTap(Link link) {
-        ByteBuffer backing = ByteBuffer.allocateDirect(headroom + RECEIVE_BUFFER);
-        ByteBuffer in = backing.slice(headroom, RECEIVE_BUFFER);
+    private String relay(Link link) {
+        Connection connection = link.connection;
+        int header = vnetHeader ? HEADER : 0;
+        in.clear();
         try {
+            dropQueuedFrames();
+            onConnected.run(); // after the drop: the DHCP client's first request is not stale
+            int ready = EVERYTHING;
             while (true) {
-                if (link.connection.read(in) < 0) {
-                    String failure = writeFailure; // tap-to-host's failed write closed it
-                    return failure != null ? failure : link.connection.endOfStream();
+                boolean worked = false;
+                if ((ready & SOCKET_READABLE) != 0) {
+                    int read = connection.readNow(in);
+                    if (read < 0) {
+                        return connection.endOfStream();
+                    }
+                    if (read > 0) {
+                        String framingError = framesToTap(link, inBacking, in);
+                        if (framingError != null) {
+                            return framingError;
+                        }
+                        worked = true;
+                    }
                 }
-                String framingError = framesToTap(link, backing, in);
-                if (framingError != null) {
-                    return framingError;
+                if (link.pending && (ready & SOCKET_WRITABLE) != 0) {
+                    worked |= connection.writeNow(out) > 0;
+                    link.pending = out.hasRemaining();
+                }
+                if (!link.pending && (ready & TapDevice.TAP_READABLE) != 0) {
+                    worked |= framesFromTap(link, header);
+                }
+                long now = System.nanoTime();
+                if (worked) {
+                    spin.active(now);
+                    ready = EVERYTHING;
+                } else {
+                    ready = await(link, spin.keepSpinning(now));
                 }
             }
         } catch (ClosedChannelException e) {
-            String failure = writeFailure;
-            return failure != null ? failure : "closed";
+            return "closed";
         } catch (IOException e) {
             return e.getMessage() != null ? e.getMessage() : e.toString();
+        } catch (TapFailure e) {
+            tapFailure = e.getCause();
+            log.severe("reading " + tap.name() + " failed: " + e.getCause().getMessage());
+            close();
+            return "the TAP failed";
         }
+    }
+
+    /** A TAP error that ends the relay (not just the connection): run() throws its cause. */
+    private static final class TapFailure extends RuntimeException {
+        TapFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /**
+     * Polls the TAP (unless a frame is pending) and the socket: without waiting while spinning, else until one
+     * is ready or close() wakes it.
+     *
+     * @return what is ready, as {@link TapDevice#poll} says; 0 when nothing is
+     */
+    private int await(Link link, boolean spinning) throws ClosedChannelException {
+        short events = link.pending ? (short) (TapDevice.POLLIN | TapDevice.POLLOUT) : TapDevice.POLLIN;
+        try {
+            int ready = tap.poll(!link.pending, link.connection.pollFd(), events, spinning ? 0 : -1);
+            if (spinning && ready == 0) {
+                // Not a bare pause: on two cores the guest's own threads need this CPU, and sched_yield hands
+                // it over at once when they are runnable (connection rate +15% over Thread.onSpinWait()).
+                Thread.yield();
+            }
+            return ready;
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TapFailure(e);
+        }
+    }
+
+    /** Frames the TAP queued while there was no connection: stale by now. */
+    private void dropQueuedFrames() throws ClosedChannelException {
+        while (readTap() >= 0) {
+            droppedWhileDisconnected++;
+            if (log.isLoggable(Level.FINE)) {
+                log.fine("queued while not connected: dropped frame " + droppedWhileDisconnected);
+            }
+        }
+    }
+
+    /** One TAP frame read at {@link #QEMU_PREFIX} into {@link #out}, without waiting: its length, or -1. */
+    private int readTap() throws ClosedChannelException {
+        out.clear().position(QEMU_PREFIX);
+        try {
+            return tap.readNow(out);
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TapFailure(e);
+        }
+    }
+
+    /**
+     * Sends up to {@link #TAP_BATCH} queued TAP frames, stopping early at a frame the socket took only part of.
+     * A method of its own, called per turn, so that the JIT compiles it early (see framesToTap).
+     *
+     * @return whether there was a frame
+     */
+    private boolean framesFromTap(Link link, int header) throws IOException {
+        for (int i = 0; i < TAP_BATCH; i++) {
+            int length = readTap();
+            if (length < 0) {
+                return i > 0;
+            }
+            if (frameFromTap(link, length, header)) {
+                link.connection.writeNow(out);
+                if (out.hasRemaining()) {
+                    link.pending = true;
+                    return true;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -281,89 +413,50 @@ final class FrameRelay implements AutoCloseable {
     /** The daemon answered our hello: records carry the header from now on, and the TAP may offload. */
     private void enterVnetMode(Link link, byte[] daemonMac) throws IOException {
         link.daemonMac = daemonMac;
-        link.vnet = true; // before the features: tap-to-host must never take an offloaded frame for a plain one
+        link.vnet = true; // before the features: an offloaded frame must never be taken for a plain one
         tap.setOffload(true);
         log.info("the daemon takes virtio-net headers: checksum and TSO4 offload on for " + tap.name());
     }
 
-    private void tapToHost() {
-        // The prefix, the header the TAP puts first, the largest frame. Plain mode overwrites the header's last
-        // four bytes with the prefix and sends from there.
-        ByteBuffer out = ByteBuffer.allocateDirect(QEMU_PREFIX + HEADER + MAX_FRAME);
-        int header = vnetHeader ? HEADER : 0;
-        while (!isClosed()) {
-            out.clear().position(QEMU_PREFIX);
-            int length;
-            try {
-                length = tap.read(out);
-            } catch (IOException e) {
-                if (!isClosed()) {
-                    tapFailure = e;
-                    log.severe("reading " + tap.name() + " failed: " + e.getMessage());
-                    close();
-                }
-                return;
-            }
-            frameFromTap(out, length, header);
-        }
-    }
-
     /**
-     * Sends the frame (or vnet record) of {@code length} bytes read at {@link #QEMU_PREFIX} in {@code out} to the
-     * current connection, or drops it. Called per frame, so that the JIT compiles it early (see framesToTap).
+     * Makes the frame (or vnet record) of {@code length} bytes read at {@link #QEMU_PREFIX} in {@link #out} ready
+     * to send: its prefix in front, {@link #out}'s position and limit around the two; or drops it.
+     *
+     * @return false when the frame was dropped
      */
-    private void frameFromTap(ByteBuffer out, int length, int header) {
-        Link link = current;
-        if (link == null) {
-            long dropped = droppedWhileDisconnected.incrementAndGet();
-            if (log.isLoggable(Level.FINE) && length >= header) {
-                log.fine("not connected: dropped frame " + dropped + ", "
-                        + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
-            }
-            return;
-        }
+    private boolean frameFromTap(Link link, int length, int header) throws IOException {
         if (length <= header) {
             log.fine("runt of " + length + " bytes from " + tap.name() + " dropped");
-            return;
+            return false;
         }
         if (length - header > framing.maxLength()) {
             // Only a misconfigured MTU makes these: the 2-byte prefix cannot state the length.
             log.fine("frame of " + (length - header) + " bytes dropped: longer than the framing allows");
-            return;
+            return false;
         }
         boolean vnet = header > 0 && link.vnet;
         if (header > 0 && !vnet
                 && ((out.get(QEMU_PREFIX) & NEEDS_CSUM) != 0 || out.get(QEMU_PREFIX + 1) != GSO_NONE)) {
             // Queued before the features went off (a reconnect): plain mode cannot carry it.
             log.fine("offloaded frame dropped: the connection is in plain mode");
-            return;
+            return false;
         }
         if (log.isLoggable(Level.FINE)) {
             log.fine("tap > host " + (vnet ? "(vnet) " : "")
                     + FrameSummary.describe(out, QEMU_PREFIX + header, length - header));
         }
+        if (vnet && !link.confirmed) {
+            // Once per connection, right after the daemon's answer: a blocking write of a few bytes is fine.
+            ByteBuffer confirm = ByteBuffer.allocateDirect(QEMU_PREFIX + VnetHello.LENGTH)
+                    .putInt(VnetHello.LENGTH).put(VnetHello.to(link.daemonMac, mac)).flip();
+            link.connection.write(confirm);
+            link.confirmed = true;
+        }
         // The frame (or vnet record) was read at QEMU_PREFIX; its prefix goes right in front of what is sent.
         int body = vnet ? QEMU_PREFIX : QEMU_PREFIX + header;
         framing.writeLength(out, body - prefix, QEMU_PREFIX + length - body);
         out.limit(QEMU_PREFIX + length).position(body - prefix);
-        send(link, out);
-    }
-
-    /** Writes prefix + frame (after the confirmation hello, the first time in vnet mode); tap-to-host only. */
-    private void send(Link link, ByteBuffer out) {
-        try {
-            if (link.vnet && !link.confirmed) {
-                ByteBuffer confirm = ByteBuffer.allocate(QEMU_PREFIX + VnetHello.LENGTH).putInt(VnetHello.LENGTH)
-                        .put(VnetHello.to(link.daemonMac, mac)).flip();
-                link.connection.write(confirm);
-                link.confirmed = true;
-            }
-            link.connection.write(out);
-        } catch (IOException e) {
-            // The relay thread sees the closed connection and reconnects; this says why.
-            writeFailure = "write failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
-            link.connection.close();
-        }
+        return true;
     }
 
     private boolean isClosed() {
@@ -379,22 +472,7 @@ final class FrameRelay implements AutoCloseable {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Stops relaying: closes the connection and the TAP, waking both threads. Idempotent. */
+    /** Stops relaying: closes the connection and the TAP, waking the relay's thread. Idempotent. */
     @Override
     public void close() {
         closed.countDown();

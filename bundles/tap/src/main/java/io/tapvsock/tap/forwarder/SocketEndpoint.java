@@ -2,12 +2,9 @@ package io.tapvsock.tap.forwarder;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 
 /**
  * A unix or TCP socket endpoint: {@code unix:///path} and {@code tcp://host:port} (POST /connect, then hyperkit
@@ -70,21 +67,17 @@ record SocketEndpoint(String url, UnixDomainSocketAddress unix, String host, int
     /** Connects (blocking); TCP gets TCP_NODELAY since every write is one whole frame. */
     @Override
     public Connection connect() throws IOException {
-        SocketAddress address = unix != null ? unix : new InetSocketAddress(host, port);
-        SocketChannel channel = SocketChannel.open(address);
-        Connection connection = new ChannelConnection(channel);
+        StreamSocket socket = unix != null ? StreamSocket.connectUnix(unix.getPath())
+                : StreamSocket.connectTcp(new InetSocketAddress(host, port));
         try {
-            if (unix == null) {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
             if (!qemu) {
-                ConnectRequest.send(connection, ConnectRequest.CONNECT_PATH);
+                ConnectRequest.send(socket, ConnectRequest.CONNECT_PATH);
             }
         } catch (IOException | RuntimeException e) {
-            connection.close();
+            socket.close();
             throw e;
         }
-        return connection;
+        return socket;
     }
 
     @Override

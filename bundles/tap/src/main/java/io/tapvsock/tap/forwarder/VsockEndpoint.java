@@ -76,9 +76,8 @@ record VsockEndpoint(String url, long cid, long port, String postPath) implement
 
     @Override
     public Connection connect() throws IOException {
-        VsockSocket socket = VsockSocket.open();
+        StreamSocket socket = StreamSocket.connectVsock(cid, port);
         try {
-            socket.connect(cid, port);
             if (postPath != null) {
                 ConnectRequest.send(socket, postPath);
             }

@@ -3,10 +3,15 @@ package io.tapvsock.tap.forwarder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tapvsock.tap.ArpFrames;
+import io.tapvsock.tap.NetworkNamespace;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +81,58 @@ class ForwarderRelayTest extends ForwarderFixture {
         connection.close();
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(output.contains("udhcpc -f -q -i tap0"), output);
+    }
+
+    @Test
+    void aServerThatStopsReading_stallsOnlyThatDirection_andEveryFrameItTakesLaterIsWhole() throws Exception {
+        startTapForwarder("qemu+unix://" + socket, "-dhcp=false");
+        SocketChannel connection = accept();
+        namespace.ip("addr", "add", "10.99.0.1/24", "dev", "tap0");
+        namespace.ip("neigh", "add", "10.99.0.9", "lladdr", "02:00:00:00:00:09", "dev", "tap0");
+
+        // The guest sends megabytes to a neighbour it knows while the server reads nothing: the socket fills up,
+        // and the forwarder is left holding a frame it could write only part of.
+        int datagrams = 3000;
+        NetworkNamespace.call(namespace.path(), () -> {
+            try (DatagramChannel udp = DatagramChannel.open()) {
+                ByteBuffer payload = ByteBuffer.allocate(1400);
+                for (int i = 0; i < datagrams; i++) {
+                    udp.send(payload.clear(), new InetSocketAddress("10.99.0.9", 9));
+                }
+            }
+            return null;
+        });
+
+        // The other direction still flows: the guest's ARP request for the peer is stuck behind the backlog,
+        // but our reply to it (sent until it shows) reaches the kernel.
+        namespace.startInside("busybox", "ping", "-c", "60", "10.99.0.2");
+        String neighbour = "";
+        for (int attempt = 0; attempt < 100 && !neighbour.contains("lladdr 02:00:00:00:00:02"); attempt++) {
+            writeFrame(connection, ArpFrames.reply(PEER_MAC, PEER_IP, GUEST_MAC, GUEST_IP));
+            Thread.sleep(100);
+            neighbour = namespace.ip("neigh", "show", "10.99.0.2");
+        }
+        assertTrue(neighbour.contains("lladdr 02:00:00:00:00:02"), neighbour);
+
+        // Reading again: every frame whole and the guest's, the backlog first, then the pings to the peer.
+        ByteBuffer frame = ByteBuffer.allocate(FrameRelay.MAX_FRAME);
+        byte[] source = new byte[6];
+        byte[] destination = new byte[6];
+        int toNeighbour = 0;
+        while (true) {
+            readFrame(connection, frame);
+            frame.get(6, source);
+            assertArrayEquals(GUEST_MAC, source, "each frame starts where the previous one ended");
+            frame.get(0, destination);
+            if (Arrays.equals(destination, PEER_MAC) && frame.getShort(12) == 0x0800) {
+                break; // an echo request to the peer: the TAP is read again
+            }
+            if (destination[5] == 9) {
+                toNeighbour++;
+            }
+        }
+        assertTrue(toNeighbour >= 100, "the socket held the backlog: " + toNeighbour + " frames");
+        connection.close();
     }
 
     /** IPv4 (no options assumed) UDP to port 67. */
