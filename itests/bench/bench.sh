@@ -13,6 +13,8 @@
 #   DIST=dir            tapvsock distribution (default launcher/target/dist, copied to a temp dir before use)
 #   IPERF_SECONDS=8 PP_SECONDS=5 RATE_SECONDS=5 HOLD_CONNS=1000 WARMUP_SECONDS=2 (untimed, before ping-pong,
 #                       for every peer) RATE_WARMUP_SECONDS=12 (untimed, before conn/s, for every peer)
+#                       IPERF_WARMUP_SECONDS=4 (untimed, before each iperf3 direction, for every peer: a JVM
+#                       compiles each direction's paths in its first seconds of traffic)
 #   KEEP=1              keep the work directory (every daemon/client log) and print its path
 set -euo pipefail
 
@@ -23,6 +25,7 @@ PEERS=${PEERS:-"tapvsock-fwd tapvsock-tap slirp4netns pasta veth"}
 MTUS=${MTUS:-"1500 65520"}
 DIST_SRC=${DIST:-$ROOT/launcher/target/dist}
 IPERF_SECONDS=${IPERF_SECONDS:-8}
+IPERF_WARMUP_SECONDS=${IPERF_WARMUP_SECONDS:-4}
 PP_SECONDS=${PP_SECONDS:-5}
 RATE_SECONDS=${RATE_SECONDS:-5}
 HOLD_CONNS=${HOLD_CONNS:-1000}
@@ -245,7 +248,9 @@ measure_rate() {
 measure_iperf() { # up|down
     local json=$S/iperf-$1-$mtu.json reverse=()
     [ "$1" = up ] || reverse=(-R)
-    # The first second (slow start, a JVM's warm-up) is omitted.
+    [ "$IPERF_WARMUP_SECONDS" = 0 ] || run $((IPERF_WARMUP_SECONDS + 30)) "$S/iperf-warmup.log" "${GUEST[@]}" \
+        iperf3 -c "$HOST_IP" -p "$IPERF_PORT" -t "$IPERF_WARMUP_SECONDS" "${reverse[@]}" || true
+    # The first second (slow start) is omitted.
     run $((IPERF_SECONDS + 30)) "$json" "${GUEST[@]}" iperf3 -c "$HOST_IP" -p "$IPERF_PORT" \
         -t "$IPERF_SECONDS" -O 1 -J "${reverse[@]}" || true
     # Prints "GBITS STALLED_SECONDS", or exits with iperf3's error.
