@@ -237,10 +237,8 @@ final class StreamSocket implements Connection {
 
     private void connect(MemorySegment address, String target) throws IOException {
         inCall(false, arena -> {
-            int result;
-            do {
-                result = (int) CONNECT.invokeExact(CAPTURE.get(), fd, address, (int) address.byteSize());
-            } while (result < 0 && errno() == EINTR && !isClosed());
+            // No retry on EINTR: a second connect(2) on the same socket answers EALREADY, not the outcome.
+            int result = (int) CONNECT.invokeExact(CAPTURE.get(), fd, address, (int) address.byteSize());
             if (result < 0) {
                 throw new ErrnoException("connect " + target, errno());
             }
