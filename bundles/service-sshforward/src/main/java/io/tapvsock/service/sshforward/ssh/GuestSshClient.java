@@ -32,24 +32,47 @@ public final class GuestSshClient implements AutoCloseable {
     private static final Duration HEARTBEAT_REPLY_WAIT = Duration.ofSeconds(10);
     private static final int HEARTBEAT_MISSES = 3;
 
-    private final SshClient client;
+    private final GuestTcpConnector connector;
+    private final Supplier<InetSocketAddress> source;
+    /**
+     * Made at the first session, not with the bundle: MINA's setup (registering its security providers) took most
+     * of a second of the daemon's start, and most daemons never open an SSH forward.
+     */
+    private SshClient client;
+    private boolean closed;
 
     /**
      * @param source the address the guest sees SSH connections come from (the host IP, as for a forwarded
      *               loopback client), read per connection
      */
     public GuestSshClient(GuestTcpConnector connector, Supplier<InetSocketAddress> source) {
-        client = SshClient.setUpDefaultClient();
-        client.setIoServiceFactoryFactory(GuestIoServiceFactory.factoryFactory(connector, source));
-        client.setServerKeyVerifier((session, remote, key) -> true); // see the class comment
-        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY); // never the daemon user's ~/.ssh/config
-        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER); // only the configured identity
+        this.connector = connector;
+        this.source = source;
+    }
+
+    private synchronized SshClient started() throws IOException {
+        if (closed) {
+            throw new IOException("the SSH client is closed");
+        }
+        if (client == null) {
+            client = newClient();
+        }
+        return client;
+    }
+
+    private SshClient newClient() {
+        SshClient ssh = SshClient.setUpDefaultClient();
+        ssh.setIoServiceFactoryFactory(GuestIoServiceFactory.factoryFactory(connector, source));
+        ssh.setServerKeyVerifier((session, remote, key) -> true); // see the class comment
+        ssh.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY); // never the daemon user's ~/.ssh/config
+        ssh.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER); // only the configured identity
         // A forward's session may stay idle for hours: it ends when the guest goes, not after a quiet spell.
-        CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
-        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, HEARTBEAT);
-        CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, HEARTBEAT_REPLY_WAIT);
-        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, HEARTBEAT_MISSES);
-        client.start();
+        CoreModuleProperties.IDLE_TIMEOUT.set(ssh, Duration.ZERO);
+        CoreModuleProperties.HEARTBEAT_INTERVAL.set(ssh, HEARTBEAT);
+        CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(ssh, HEARTBEAT_REPLY_WAIT);
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(ssh, HEARTBEAT_MISSES);
+        ssh.start();
+        return ssh;
     }
 
     /**
@@ -59,7 +82,7 @@ public final class GuestSshClient implements AutoCloseable {
      */
     public ClientSession connect(SshTarget target, Duration timeout) throws IOException {
         List<KeyPair> keys = loadIdentity(target);
-        ClientSession session = client.connect(target.user(), target.address()).verify(timeout).getSession();
+        ClientSession session = started().connect(target.user(), target.address()).verify(timeout).getSession();
         try {
             keys.forEach(session::addPublicKeyIdentity);
             session.auth().verify(timeout);
@@ -94,7 +117,10 @@ public final class GuestSshClient implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        client.stop();
+    public synchronized void close() {
+        closed = true;
+        if (client != null) {
+            client.stop();
+        }
     }
 }
