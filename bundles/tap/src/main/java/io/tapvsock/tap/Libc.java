@@ -14,16 +14,20 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few libc calls the TAP code needs, as FFM downcalls (Linux x86_64 only). Every call captures errno into a
- * per-thread segment right after it returns, so {@link #errno()} reads it like C's errno: valid until the next
- * call on the same thread. Methods return the raw libc result (-1 on failure); callers turn failures into
- * {@link ErrnoException}s that name what failed.
+ * libc through FFM downcalls (Linux x86_64 only). Every call captures errno into a per-thread segment right after
+ * it returns, so {@link #errno()} reads it like C's errno: valid until the next call on the same thread. Methods
+ * return the raw libc result (-1 on failure); callers turn failures into {@link ErrnoException}s that name what
+ * failed.
+ *
+ * <p>The package's own calls (TAP, namespaces) are package-private wrappers here. Other code of the bundle links
+ * its own functions with {@link #downcall} and passes {@link #errnoCapture()} as their first argument, so there is
+ * one errno capture for the whole bundle.
  *
  * <p>read/write take the buffer as a raw address ({@code long}): a pointer is an INTEGER-class argument on
  * x86_64, and it spares the hot path a MemorySegment slice per frame. Callers check bounds and liveness.
  */
 @SuppressWarnings("restricted") // native access is this class's job; the JVM needs --enable-native-access
-final class Libc {
+public final class Libc {
 
     // Linux x86_64 values (asm-generic and x86 headers).
     static final int O_RDONLY = 0;
@@ -35,11 +39,9 @@ final class Libc {
     static final int SOCK_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
     static final int EFD_CLOEXEC = 0x80000;
-    static final short POLLIN = 0x1;
-    static final short POLLOUT = 0x4;
 
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
     static final int ENODEV = 19;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -52,23 +54,23 @@ final class Libc {
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    private static final MethodHandle OPEN = errnoCall("open",
+    private static final MethodHandle OPEN = downcall("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = errnoCall("read",
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = downcall("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle WRITE = errnoCall("write",
+    private static final MethodHandle WRITE = downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle IOCTL = errnoCall("ioctl",
+    private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SOCKET = errnoCall("socket",
+    private static final MethodHandle SOCKET = downcall("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETNS = errnoCall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = errnoCall("eventfd",
+    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = downcall("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle POLL = errnoCall("poll",
+    private static final MethodHandle POLL = downcall("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex",
+    private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             symbol("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -81,20 +83,31 @@ final class Libc {
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
     }
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+    /**
+     * Links the libc function name so that it captures errno: the handle takes {@link #errnoCapture()} as an
+     * extra first argument, before those of descriptor.
+     *
+     * @param extra more linker options, e.g. {@code firstVariadicArg} for a variadic function
+     */
+    public static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = CAPTURE_ERRNO;
         System.arraycopy(extra, 0, options, 1, extra.length);
         return LINKER.downcallHandle(symbol(name), descriptor, options);
     }
 
-    /** The errno left by the last call of this class on the current thread. */
-    static int errno() {
+    /** The current thread's errno capture segment: the first argument of every {@link #downcall} handle. */
+    public static MemorySegment errnoCapture() {
+        return CAPTURE.get();
+    }
+
+    /** The errno left by the last {@link #downcall} on the current thread. */
+    public static int errno() {
         return (int) ERRNO.get(CAPTURE.get(), 0L);
     }
 
     /** The C library's text for an errno value ("Operation not permitted"). */
-    static String strerror(int errno) {
+    public static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             return text.reinterpret(1024).getString(0);
@@ -186,7 +199,11 @@ final class Libc {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /**
+     * Throws what a downcall's invokeExact threw: unchecked as it is, anything else wrapped. Declared to return
+     * so that callers can write {@code throw rethrow(t)}.
+     */
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException runtime) {
             throw runtime;
         }

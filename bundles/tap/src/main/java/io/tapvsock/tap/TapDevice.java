@@ -9,8 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Linux TAP interface opened through /dev/net/tun ({@code IFF_TAP | IFF_NO_PI}): every read returns one whole
@@ -75,8 +73,6 @@ public final class TapDevice implements AutoCloseable {
     public static final short POLLNVAL = 0x020;
     /** {@link #poll}'s result bit for a frame waiting on the TAP. */
     public static final int TAP_READABLE = 1;
-    /** The closed flag in {@link #state}, above any count of threads. */
-    private static final int CLOSED = 1 << 30;
 
     private final String name;
     private final int fd;
@@ -84,13 +80,8 @@ public final class TapDevice implements AutoCloseable {
     private final boolean offload;
     /** The hardware address the interface had once opened and configured. */
     private final byte[] mac;
-    /**
-     * Threads inside read/write, plus {@link #CLOSED}. The fds are closed only once the count is back to zero
-     * after close(), so no syscall ever sees a closed (or reused) fd number. Two atomics per frame, no lock
-     * objects (a ReentrantReadWriteLock would allocate hold counters per frame for the second thread).
-     */
-    private final AtomicInteger state = new AtomicInteger();
-    private final CountDownLatch released = new CountDownLatch(1);
+    /** Open or closed: the fds are closed once the last thread inside a call has left after close(). */
+    private final NativeFd state = new NativeFd(this::release);
     private final Arena arena = Arena.ofShared();
     /** struct pollfd[2] for the reading and the writing thread: {fd, POLLIN|POLLOUT}, {wakeFd, POLLIN}. */
     private final MemorySegment readPoll;
@@ -100,11 +91,8 @@ public final class TapDevice implements AutoCloseable {
     private final MemorySegment wakeValue;
 
     /** The native address behind the last ByteBuffer seen in each direction: saves a lookup per frame. */
-    private record BufferBase(ByteBuffer buffer, long address) {
-    }
-
-    private BufferBase readBase;
-    private BufferBase writeBase;
+    private final BufferAddressCache readAddresses = new BufferAddressCache();
+    private final BufferAddressCache writeAddresses = new BufferAddressCache();
 
     private TapDevice(String name, int fd, int wakeFd, boolean offload, byte[] mac) {
         this.name = name;
@@ -112,12 +100,12 @@ public final class TapDevice implements AutoCloseable {
         this.wakeFd = wakeFd;
         this.offload = offload;
         this.mac = mac;
-        this.readPoll = pollPair(arena, fd, Libc.POLLIN, wakeFd);
-        this.writePoll = pollPair(arena, fd, Libc.POLLOUT, wakeFd);
+        this.readPoll = pollPair(arena, fd, POLLIN, wakeFd);
+        this.writePoll = pollPair(arena, fd, POLLOUT, wakeFd);
         this.jointPoll = arena.allocate(24, 4);
         jointPoll.set(ValueLayout.JAVA_INT, 0, fd);
         jointPoll.set(ValueLayout.JAVA_INT, 16, wakeFd);
-        jointPoll.set(ValueLayout.JAVA_SHORT, 20, Libc.POLLIN);
+        jointPoll.set(ValueLayout.JAVA_SHORT, 20, POLLIN);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
     }
@@ -278,7 +266,7 @@ public final class TapDevice implements AutoCloseable {
         pair.set(ValueLayout.JAVA_INT, 0, fd);
         pair.set(ValueLayout.JAVA_SHORT, 4, events);
         pair.set(ValueLayout.JAVA_INT, 8, wakeFd);
-        pair.set(ValueLayout.JAVA_SHORT, 12, Libc.POLLIN);
+        pair.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
         return pair;
     }
 
@@ -318,16 +306,16 @@ public final class TapDevice implements AutoCloseable {
         if (!offload) {
             throw new IllegalStateException(name + " was opened without a virtio-net header");
         }
-        enter();
+        state.enter();
         try {
             setOffloadFeatures(fd, name, on);
         } finally {
-            leave();
+            state.leave();
         }
     }
 
     public boolean isOpen() {
-        return (state.get() & CLOSED) == 0;
+        return !state.isClosed();
     }
 
     /**
@@ -373,7 +361,7 @@ public final class TapDevice implements AutoCloseable {
     public int readNow(ByteBuffer dst) throws IOException {
         long base = readAddress(dst);
         int position = dst.position();
-        enter();
+        state.enter();
         try {
             while (true) {
                 long length = Libc.read(fd, base + position, dst.limit() - position);
@@ -390,7 +378,7 @@ public final class TapDevice implements AutoCloseable {
                 }
             }
         } finally {
-            leave();
+            state.leave();
             Reference.reachabilityFence(dst);
         }
     }
@@ -407,9 +395,9 @@ public final class TapDevice implements AutoCloseable {
      * @throws ClosedChannelException after close(), which wakes the wait
      */
     public int poll(boolean tapReadable, int otherFd, short otherEvents, int timeoutMillis) throws IOException {
-        enter();
+        state.enter();
         try {
-            jointPoll.set(ValueLayout.JAVA_SHORT, 4, tapReadable ? Libc.POLLIN : 0);
+            jointPoll.set(ValueLayout.JAVA_SHORT, 4, tapReadable ? POLLIN : 0);
             jointPoll.set(ValueLayout.JAVA_INT, 8, otherFd);
             jointPoll.set(ValueLayout.JAVA_SHORT, 12, otherEvents);
             if (Libc.poll(jointPoll, 3, timeoutMillis) < 0) {
@@ -418,27 +406,23 @@ public final class TapDevice implements AutoCloseable {
                 }
                 return 0;
             }
-            if ((state.get() & CLOSED) != 0) {
+            if (state.isClosed()) {
                 throw new ClosedChannelException(); // close() signalled the eventfd
             }
             // An error on the TAP counts as readable too: the read that follows reports it.
             int tap = jointPoll.get(ValueLayout.JAVA_SHORT, 6) != 0 ? TAP_READABLE : 0;
             return tap | (jointPoll.get(ValueLayout.JAVA_SHORT, 14) & 0xFFFF) << 16;
         } finally {
-            leave();
+            state.leave();
         }
     }
 
     /** Writes the bytes between src's position and limit as one frame and advances the position to the limit. */
     public void write(ByteBuffer src) throws IOException {
-        BufferBase base = writeBase;
-        if (base == null || base.buffer != src) {
-            base = new BufferBase(src, baseAddress(src));
-            writeBase = base;
-        }
+        long base = writeAddresses.baseAddress(src);
         int position = src.position();
         try {
-            transfer(writePoll, false, base.address + position, src.limit() - position);
+            transfer(writePoll, false, base + position, src.limit() - position);
             src.position(src.limit());
         } finally {
             Reference.reachabilityFence(src);
@@ -460,7 +444,7 @@ public final class TapDevice implements AutoCloseable {
 
     /** One read(2) or write(2) of a whole frame; waits in poll(2) while the fd is not ready. */
     private int transfer(MemorySegment pollfds, boolean reading, long address, long length) throws IOException {
-        enter();
+        state.enter();
         try {
             while (true) {
                 long done = reading ? Libc.read(fd, address, length) : Libc.write(fd, address, length);
@@ -475,39 +459,20 @@ public final class TapDevice implements AutoCloseable {
                 } else if (errno != Libc.EINTR) {
                     throw new ErrnoException((reading ? "read " : "write ") + name, errno);
                 }
-                if ((state.get() & CLOSED) != 0) {
+                if (state.isClosed()) {
                     throw new ClosedChannelException(); // close() signalled the eventfd
                 }
             }
         } finally {
-            leave();
+            state.leave();
         }
     }
 
-    private void enter() throws ClosedChannelException {
-        if ((state.incrementAndGet() & CLOSED) != 0) {
-            leave();
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void leave() {
-        if (state.decrementAndGet() == CLOSED) {
-            release();
-        }
-    }
-
-    /** Closes the fds once: called by close() or by the last thread leaving read/write after it. */
+    /** Closes the fds: {@link #state} runs it once, in close() or in the last thread leaving read/write after it. */
     private void release() {
-        synchronized (released) {
-            if (released.getCount() == 0) {
-                return;
-            }
-            Libc.close(fd);
-            Libc.close(wakeFd);
-            arena.close();
-            released.countDown();
-        }
+        Libc.close(fd);
+        Libc.close(wakeFd);
+        arena.close();
     }
 
     /** The native address of dst's index 0, cached for the buffer last read into. */
@@ -515,19 +480,7 @@ public final class TapDevice implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        BufferBase base = readBase;
-        if (base == null || base.buffer != dst) {
-            base = new BufferBase(dst, baseAddress(dst));
-            readBase = base;
-        }
-        return base.address;
-    }
-
-    private static long baseAddress(ByteBuffer buffer) {
-        if (!buffer.isDirect()) {
-            throw new IllegalArgumentException("a direct ByteBuffer is required");
-        }
-        return MemorySegment.ofBuffer(buffer).address() - buffer.position();
+        return readAddresses.baseAddress(dst);
     }
 
     private static void requireNative(MemorySegment segment) {
@@ -545,24 +498,9 @@ public final class TapDevice implements AutoCloseable {
      */
     @Override
     public void close() {
-        // Mark closed and count this thread as a user, so the fds stay open while it signals the eventfd.
-        int before = state.getAndUpdate(value -> (value & CLOSED) != 0 ? value : (value | CLOSED) + 1);
-        if ((before & CLOSED) != 0) {
-            return;
-        }
-        Libc.write(wakeFd, wakeValue.address(), Long.BYTES); // wakes pollers for good: it is never drained
-        leave(); // the last thread out closes the fds
-        boolean interrupted = false;
-        while (true) {
-            try {
-                released.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        // The eventfd wakes pollers for good: it is never drained.
+        if (state.close(() -> Libc.write(wakeFd, wakeValue.address(), Long.BYTES))) {
+            state.awaitRelease(); // the last thread out closes the fds
         }
     }
 

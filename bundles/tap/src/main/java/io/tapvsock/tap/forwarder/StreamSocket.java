@@ -1,21 +1,25 @@
 package io.tapvsock.tap.forwarder;
 
+import static io.tapvsock.tap.Libc.EAGAIN;
+import static io.tapvsock.tap.Libc.EINTR;
+import static io.tapvsock.tap.Libc.downcall;
+import static io.tapvsock.tap.Libc.errno;
+import static io.tapvsock.tap.Libc.errnoCapture;
+import static io.tapvsock.tap.Libc.rethrow;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.tapvsock.tap.BufferAddressCache;
 import io.tapvsock.tap.ErrnoException;
+import io.tapvsock.tap.NativeFd;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -24,7 +28,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stream socket through FFM (Linux x86_64): AF_UNIX, AF_INET, AF_INET6 or AF_VSOCK, connected to the daemon, or
@@ -37,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and closes the fd once the last call inside has left, so no call ever sees a reused fd number. Read socket(7),
  * unix(7), ip(7) and vsock(7) for the address families.
  */
-@SuppressWarnings("restricted") // native access is this class's job; the jar says Enable-Native-Access
+@SuppressWarnings("restricted") // reinterpret of native scratch memory; the jar says Enable-Native-Access
 final class StreamSocket implements Connection {
 
     // <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>, <linux/vm_sockets.h>, <asm-generic/errno.h>: x86_64 values.
@@ -53,8 +56,6 @@ final class StreamSocket implements Connection {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_NODELAY = 1;
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
     /** Any context ID / any port: binds to whatever the kernel picks. */
     static final long VMADDR_CID_ANY = 0xFFFF_FFFFL;
     static final long VMADDR_PORT_ANY = 0xFFFF_FFFFL;
@@ -71,63 +72,40 @@ final class StreamSocket implements Connection {
     /** struct sockaddr_in (16 bytes) and sockaddr_in6 (28): family, port (big-endian), then the address. */
     private static final int SOCKADDR_IN_SIZE = 16;
     private static final int SOCKADDR_IN6_SIZE = 28;
-    /** The closed flag in {@link #state}, above any count of threads inside a call. */
-    private static final int CLOSED = 1 << 30;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
-
-    private static final MethodHandle SOCKET = call("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT));
-    private static final MethodHandle SOCKETPAIR = call("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+    private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle CONNECT = call("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
+    private static final MethodHandle CONNECT = downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
             JAVA_INT));
-    private static final MethodHandle BIND = call("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
+    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
             JAVA_INT));
-    private static final MethodHandle GETSOCKNAME = call("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+    private static final MethodHandle GETSOCKNAME = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             ADDRESS, ADDRESS));
-    private static final MethodHandle SETSOCKOPT = call("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECV = call("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
+    private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
             JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SEND = call("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
+    private static final MethodHandle SEND = downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
             JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SHUTDOWN = call("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT));
-    private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final int fd;
     /** "unix:///path", "tcp://host:port", "vsock://CID:PORT" once connected, for messages. */
     private volatile String name;
-    /** Threads inside a call, plus {@link #CLOSED}: the fd is closed when the count is back to zero. */
-    private final AtomicInteger state = new AtomicInteger();
-    private boolean released;
+    /** Open or closed: the fd is closed once the last thread inside a call has left after close(). */
+    private final NativeFd state = new NativeFd(this::release);
 
     /** The native address behind the last direct buffer seen in each direction: saves a lookup per frame. */
-    private record BufferBase(ByteBuffer buffer, long address) {
-    }
-
-    private BufferBase readBase;
-    private BufferBase writeBase;
+    private final BufferAddressCache readAddresses = new BufferAddressCache();
+    private final BufferAddressCache writeAddresses = new BufferAddressCache();
 
     private StreamSocket(int fd, String name) {
         this.fd = fd;
         this.name = name;
-    }
-
-    private static MethodHandle call(String function, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(function)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + function));
-        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    private static int errno() {
-        return (int) ERRNO.get(CAPTURE.get(), 0L);
     }
 
     /**
@@ -138,7 +116,7 @@ final class StreamSocket implements Connection {
     static StreamSocket open(int family) throws IOException {
         int fd;
         try {
-            fd = (int) SOCKET.invokeExact(CAPTURE.get(), family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            fd = (int) SOCKET.invokeExact(errnoCapture(), family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -152,7 +130,7 @@ final class StreamSocket implements Connection {
     static StreamSocket[] pair(String name) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int result = (int) SOCKETPAIR.invokeExact(CAPTURE.get(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+            int result = (int) SOCKETPAIR.invokeExact(errnoCapture(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
             if (result < 0) {
                 throw new ErrnoException("socketpair AF_UNIX", errno());
             }
@@ -238,7 +216,7 @@ final class StreamSocket implements Connection {
     private void connect(MemorySegment address, String target) throws IOException {
         inCall(false, arena -> {
             // No retry on EINTR: a second connect(2) on the same socket answers EALREADY, not the outcome.
-            int result = (int) CONNECT.invokeExact(CAPTURE.get(), fd, address, (int) address.byteSize());
+            int result = (int) CONNECT.invokeExact(errnoCapture(), fd, address, (int) address.byteSize());
             if (result < 0) {
                 throw new ErrnoException("connect " + target, errno());
             }
@@ -250,7 +228,7 @@ final class StreamSocket implements Connection {
     private void setIntOption(int level, int option, int value, String what) throws IOException {
         inCall(true, arena -> {
             MemorySegment argument = arena.allocateFrom(JAVA_INT, value);
-            int result = (int) SETSOCKOPT.invokeExact(CAPTURE.get(), fd, level, option, argument, Integer.BYTES);
+            int result = (int) SETSOCKOPT.invokeExact(errnoCapture(), fd, level, option, argument, Integer.BYTES);
             if (result < 0) {
                 throw new ErrnoException("setsockopt " + what + " " + name, errno());
             }
@@ -261,7 +239,7 @@ final class StreamSocket implements Connection {
     /** bind(2) to cid:port; {@link #VMADDR_CID_ANY} and {@link #VMADDR_PORT_ANY} let the kernel choose. */
     void bindVsock(long cid, long port) throws IOException {
         inCall(true, arena -> {
-            int result = (int) BIND.invokeExact(CAPTURE.get(), fd, sockaddrVm(arena, cid, port), SOCKADDR_VM_SIZE);
+            int result = (int) BIND.invokeExact(errnoCapture(), fd, sockaddrVm(arena, cid, port), SOCKADDR_VM_SIZE);
             if (result < 0) {
                 throw new ErrnoException("bind vsock://" + cid + ":" + port, errno());
             }
@@ -274,7 +252,7 @@ final class StreamSocket implements Connection {
         return inCall(true, arena -> {
             MemorySegment address = arena.allocate(SOCKADDR_VM_SIZE, 4);
             MemorySegment length = arena.allocateFrom(JAVA_INT, SOCKADDR_VM_SIZE);
-            int result = (int) GETSOCKNAME.invokeExact(CAPTURE.get(), fd, address, length);
+            int result = (int) GETSOCKNAME.invokeExact(errnoCapture(), fd, address, length);
             if (result < 0) {
                 throw new ErrnoException("getsockname " + name, errno());
             }
@@ -308,12 +286,13 @@ final class StreamSocket implements Connection {
         // A heap buffer goes through native scratch memory: the kernel needs a stable address.
         return inCall(!dst.isDirect(), arena -> {
             int position = dst.position();
-            long target = arena == null ? address(dst, true) + position : arena.allocate(dst.remaining()).address();
+            long target = arena == null ? readAddresses.baseAddress(dst) + position
+                    : arena.allocate(dst.remaining()).address();
             long done;
             do {
-                done = (long) RECV.invokeExact(CAPTURE.get(), fd, target, (long) dst.remaining(), flags);
-            } while (done < 0 && errno() == EINTR && !isClosed());
-            if (isClosed()) {
+                done = (long) RECV.invokeExact(errnoCapture(), fd, target, (long) dst.remaining(), flags);
+            } while (done < 0 && errno() == EINTR && !state.isClosed());
+            if (state.isClosed()) {
                 throw new ClosedChannelException(); // woken by close()'s shutdown
             }
             if (done < 0) {
@@ -354,7 +333,7 @@ final class StreamSocket implements Connection {
             int position = src.position();
             long source;
             if (arena == null) {
-                source = address(src, false) + position;
+                source = writeAddresses.baseAddress(src) + position;
             } else {
                 MemorySegment copy = arena.allocate(src.remaining());
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, copy, 0, src.remaining());
@@ -362,10 +341,10 @@ final class StreamSocket implements Connection {
             }
             long done;
             do {
-                done = (long) SEND.invokeExact(CAPTURE.get(), fd, source, (long) src.remaining(),
+                done = (long) SEND.invokeExact(errnoCapture(), fd, source, (long) src.remaining(),
                         flags | MSG_NOSIGNAL);
-            } while (done < 0 && errno() == EINTR && !isClosed());
-            if (isClosed()) {
+            } while (done < 0 && errno() == EINTR && !state.isClosed());
+            if (state.isClosed()) {
                 throw new ClosedChannelException();
             }
             if (done < 0) {
@@ -382,23 +361,9 @@ final class StreamSocket implements Connection {
     /** shutdown(SHUT_WR): the peer reads the end of the stream; reading goes on. */
     void shutdownOutput() throws IOException {
         inCall(false, arena -> {
-            int ignored = (int) SHUTDOWN.invokeExact(CAPTURE.get(), fd, SHUT_WR);
+            int ignored = (int) SHUTDOWN.invokeExact(errnoCapture(), fd, SHUT_WR);
             return null;
         });
-    }
-
-    /** The native address of a direct buffer's index 0, cached per direction (one thread each). */
-    private long address(ByteBuffer buffer, boolean reading) {
-        BufferBase base = reading ? readBase : writeBase;
-        if (base == null || base.buffer != buffer) {
-            base = new BufferBase(buffer, MemorySegment.ofBuffer(buffer).address() - buffer.position());
-            if (reading) {
-                readBase = base;
-            } else {
-                writeBase = base;
-            }
-        }
-        return base.address;
     }
 
     /** Downcalls on the fd, given a confined arena (or null when they need no native memory). */
@@ -412,7 +377,7 @@ final class StreamSocket implements Connection {
      * with a confined arena if {@code withArena}. What a downcall throws besides IOException goes on unchecked.
      */
     private <T> T inCall(boolean withArena, Downcalls<T> body) throws IOException {
-        enter();
+        state.enter();
         try (Arena arena = withArena ? Arena.ofConfined() : null) {
             return body.run(arena);
         } catch (IOException | RuntimeException | Error e) {
@@ -420,54 +385,29 @@ final class StreamSocket implements Connection {
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
-            leave();
+            state.leave();
         }
     }
 
-    private boolean isClosed() {
-        return (state.get() & CLOSED) != 0;
-    }
-
-    private void enter() throws ClosedChannelException {
-        if ((state.incrementAndGet() & CLOSED) != 0) {
-            leave();
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void leave() {
-        if (state.decrementAndGet() == CLOSED) {
-            release();
-        }
-    }
-
-    /** Closes the fd once: by close() or by the last thread leaving a call after it. */
-    private synchronized void release() {
-        if (!released) {
-            released = true;
-            try {
-                int ignored = (int) CLOSE.invokeExact(CAPTURE.get(), fd);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
+    /** Closes the fd: {@link #state} runs it once, in close() or in the last thread leaving a call after it. */
+    private void release() {
+        try {
+            int ignored = (int) CLOSE.invokeExact(errnoCapture(), fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 
     /** Shuts the socket down (waking blocked calls), then closes the fd once no call is inside. Idempotent. */
     @Override
     public void close() {
-        // Mark closed and count this thread in, so the fd stays open while it calls shutdown.
-        int before = state.getAndUpdate(value -> (value & CLOSED) != 0 ? value : (value | CLOSED) + 1);
-        if ((before & CLOSED) != 0) {
-            return;
-        }
-        try {
-            int ignored = (int) SHUTDOWN.invokeExact(CAPTURE.get(), fd, SHUT_RDWR); // ENOTCONN when never connected
-        } catch (Throwable t) {
-            throw rethrow(t);
-        } finally {
-            leave();
-        }
+        state.close(() -> {
+            try {
+                int ignored = (int) SHUTDOWN.invokeExact(errnoCapture(), fd, SHUT_RDWR); // ENOTCONN if not connected
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        });
     }
 
     private static String familyName(int family) {
@@ -480,18 +420,8 @@ final class StreamSocket implements Connection {
         };
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        if (t instanceof Error error) {
-            throw error;
-        }
-        throw new IllegalStateException("downcall failed", t);
-    }
-
     @Override
     public String toString() {
-        return name + (isClosed() ? " (closed)" : " fd " + fd);
+        return name + (state.isClosed() ? " (closed)" : " fd " + fd);
     }
 }

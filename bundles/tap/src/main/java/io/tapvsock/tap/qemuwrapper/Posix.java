@@ -4,16 +4,14 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.tapvsock.tap.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -36,17 +34,14 @@ final class Posix {
     static final int SIGTERM = 15;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CONNECT = errnoCall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = errnoCall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+    private static final MethodHandle SOCKET = Libc.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CONNECT = Libc.downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = Libc.downcall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle WAITPID = errnoCall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle WAITPID = Libc.downcall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle KILL = Libc.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     // The posix_spawn family returns the error number instead of setting errno.
     private static final MethodHandle ACTIONS_INIT = call("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ACTIONS_ADDDUP2 = call("posix_spawn_file_actions_adddup2",
@@ -54,7 +49,6 @@ final class Posix {
     private static final MethodHandle ACTIONS_DESTROY = call("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SPAWNP = call("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle STRERROR = call("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     /** char **environ: the child gets our environment. */
     private static final MemorySegment ENVIRON = symbol("environ").reinterpret(ADDRESS.byteSize());
 
@@ -69,13 +63,6 @@ final class Posix {
         return LINKER.downcallHandle(symbol(name), descriptor);
     }
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = CAPTURE_ERRNO;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(symbol(name), descriptor, options);
-    }
-
     /**
      * Connects a unix stream socket to path; returns its fd (close-on-exec, numbered 10 or above so that no
      * dup2 onto a low number can ever be a no-op that leaves close-on-exec set).
@@ -86,21 +73,21 @@ final class Posix {
             throw new IOException(path + ": a unix socket path must be shorter than " + SUN_PATH_LENGTH + " bytes");
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment capture = Libc.errnoCapture();
             int fd = (int) SOCKET.invokeExact(capture, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw failure("socket", capture);
+                throw failure("socket");
             }
             try {
                 MemorySegment address = arena.allocate(SUN_PATH_OFFSET + SUN_PATH_LENGTH);
                 address.set(JAVA_SHORT, 0, (short) AF_UNIX);
                 MemorySegment.copy(bytes, 0, address, ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET, bytes.length);
                 if ((int) CONNECT.invokeExact(capture, fd, address, (int) address.byteSize()) < 0) {
-                    throw failure("connect " + path, capture);
+                    throw failure("connect " + path);
                 }
                 int high = (int) FCNTL.invokeExact(capture, fd, F_DUPFD_CLOEXEC, 10);
                 if (high < 0) {
-                    throw failure("fcntl", capture);
+                    throw failure("fcntl");
                 }
                 return high;
             } finally {
@@ -135,7 +122,7 @@ final class Posix {
                 int error = (int) SPAWNP.invokeExact(pid, argv.getAtIndex(ADDRESS, 0), actions, MemorySegment.NULL,
                         argv, environment);
                 if (error != 0) {
-                    throw new IOException("cannot start " + args.get(0) + ": " + strerror(error));
+                    throw new IOException("cannot start " + args.get(0) + ": " + Libc.strerror(error));
                 }
                 return pid.get(JAVA_INT, 0);
             } finally {
@@ -151,7 +138,7 @@ final class Posix {
     /** Waits for the child to end; returns its exit status, or 128 + the signal that killed it (as a shell). */
     static int waitFor(int pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment capture = Libc.errnoCapture();
             MemorySegment status = arena.allocate(JAVA_INT);
             while (true) {
                 int result = (int) WAITPID.invokeExact(capture, pid, status, 0);
@@ -160,8 +147,8 @@ final class Posix {
                     int signal = raw & 0x7f;
                     return signal == 0 ? (raw >> 8) & 0xff : 128 + signal;
                 }
-                if ((int) ERRNO.get(capture, 0L) != 4) { // anything but EINTR
-                    throw failure("waitpid " + pid, capture);
+                if (Libc.errno() != Libc.EINTR) {
+                    throw failure("waitpid " + pid);
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -173,16 +160,16 @@ final class Posix {
 
     /** Sends a signal; a child that already ended is not an error. */
     static void kill(int pid, int signal) {
-        try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) KILL.invokeExact(arena.allocate(CAPTURE_LAYOUT), pid, signal);
+        try {
+            int ignored = (int) KILL.invokeExact(Libc.errnoCapture(), pid, signal);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
     static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(arena.allocate(CAPTURE_LAYOUT), fd);
+        try {
+            int ignored = (int) CLOSE.invokeExact(Libc.errnoCapture(), fd);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -190,19 +177,12 @@ final class Posix {
 
     private static void check(String what, int error) throws IOException {
         if (error != 0) {
-            throw new IOException(what + ": " + strerror(error));
+            throw new IOException(what + ": " + Libc.strerror(error));
         }
     }
 
-    private static IOException failure(String what, MemorySegment capture) {
-        return new IOException(what + ": " + strerror((int) ERRNO.get(capture, 0L)));
-    }
-
-    private static String strerror(int errno) {
-        try {
-            return ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
+    /** The failure of the last errno-setting call on this thread. */
+    private static IOException failure(String what) {
+        return new IOException(what + ": " + Libc.strerror(Libc.errno()));
     }
 }
