@@ -44,6 +44,19 @@ class DaemonLifecycleTest {
         assertFalse(Files.exists(daemon.pidFile()), "the pid file is removed on exit");
     }
 
+    /**
+     * The launcher's readiness check is the DNS server's first user: the server it made must be the one that
+     * serves, not be disposed of when the check lets go and built again (sockets, upstreams) by the next user.
+     */
+    @Test
+    void dnsServerIsBuiltOncePerStart() {
+        Daemon daemon = harness.daemon(Require.dist(), List.of());
+        assertTrue(daemon.api().getJson("/stats").has("service-dns"), "/stats names the DNS service");
+        String started = "DNS server started";
+        long builds = daemon.log().lines().filter(line -> line.contains(started)).count();
+        assertEquals(1, builds, "'" + started + "' lines in the daemon log");
+    }
+
     @Test
     void existingQemuSocketPathIsRefused() throws Exception {
         Path home = Require.dist();

@@ -71,6 +71,10 @@ final class OsgiFramework {
 
         // SCR's debug level is thousands of lines per start: -debug is about our bundles, so SCR stays at warn.
         properties.put("ds.loglevel", "warn");
+        // A delayed component stays once made: by default SCR disposes of it when its last user lets go, so the
+        // launcher's readiness check built the DHCP and DNS servers (lease file read, sockets) only for them to be
+        // built again by their first real user.
+        properties.put("ds.delayed.keepInstances", "true");
         // Without --shell the Gogo shell must neither read stdin nor stop the framework when its script ends.
         properties.put("gosh.args", shell ? "" : "--nointeractive --noshutdown");
         properties.put("gosh.home", storage.toString());
