@@ -1,19 +1,22 @@
 package io.tapvsock.transport.bess;
 
+import static io.tapvsock.tap.Libc.EAGAIN;
+import static io.tapvsock.tap.Libc.EINTR;
+import static io.tapvsock.tap.Libc.downcall;
+import static io.tapvsock.tap.Libc.errno;
+import static io.tapvsock.tap.Libc.errnoCapture;
+import static io.tapvsock.tap.Libc.rethrow;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.tapvsock.tap.ErrnoException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -23,8 +26,10 @@ import java.nio.file.Path;
  * non-blocking and close-on-exec. Reads and writes are plain read(2)/write(2) on the fd (Netty's
  * {@code FileDescriptor} does them): on SOCK_SEQPACKET each one moves exactly one message, and a read into a
  * buffer shorter than the message gets its start, the rest discarded. Read unix(7) and socket(2).
+ *
+ * <p>The calls are linked through the tap bundle's {@link io.tapvsock.tap.Libc} (one errno capture per thread);
+ * an fd is a plain int that the caller owns, so there is no open/closed state here to share.
  */
-@SuppressWarnings("restricted") // native access is this class's job; the JVM needs --enable-native-access
 final class SeqpacketSocket {
 
     // Linux x86_64 values (asm-generic and x86 headers).
@@ -32,42 +37,24 @@ final class SeqpacketSocket {
     private static final int SOCK_SEQPACKET = 5;
     private static final int SOCK_NONBLOCK = 0x800;
     private static final int SOCK_CLOEXEC = 0x80000;
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
     private static final int ECONNABORTED = 103;
     /** struct sockaddr_un: sa_family_t (2 bytes), then sun_path[108], NUL-terminated. */
     private static final int SOCKADDR_UN_LENGTH = 110;
     private static final int SUN_PATH_OFFSET = 2;
     private static final int MAX_PATH_BYTES = 107;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /** One errno capture segment per thread, alive as long as the thread uses it (auto arena). */
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
-
-    private static final MethodHandle SOCKET = errnoCall("socket",
+    private static final MethodHandle SOCKET = downcall("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = errnoCall("bind",
+    private static final MethodHandle BIND = downcall("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = errnoCall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = errnoCall("accept4",
+    private static final MethodHandle LISTEN = downcall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = downcall("accept4",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle CONNECT = errnoCall("connect",
+    private static final MethodHandle CONNECT = downcall("connect",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private SeqpacketSocket() {
-    }
-
-    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
     }
 
     /**
@@ -80,11 +67,11 @@ final class SeqpacketSocket {
         int fd = newSocket(path);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment address = sockaddr(arena, path);
-            if ((int) BIND.invokeExact(CAPTURE.get(), fd, address, SOCKADDR_UN_LENGTH) < 0) {
-                throw failure("bind " + path, errno());
+            if ((int) BIND.invokeExact(errnoCapture(), fd, address, SOCKADDR_UN_LENGTH) < 0) {
+                throw new ErrnoException("bind " + path, errno());
             }
-            if ((int) LISTEN.invokeExact(CAPTURE.get(), fd, backlog) < 0) {
-                throw failure("listen " + path, errno());
+            if ((int) LISTEN.invokeExact(errnoCapture(), fd, backlog) < 0) {
+                throw new ErrnoException("listen " + path, errno());
             }
             return fd;
         } catch (IOException e) {
@@ -92,7 +79,7 @@ final class SeqpacketSocket {
             throw e;
         } catch (Throwable t) {
             close(fd);
-            throw unchecked(t);
+            throw rethrow(t);
         }
     }
 
@@ -106,10 +93,10 @@ final class SeqpacketSocket {
         while (true) {
             int fd;
             try {
-                fd = (int) ACCEPT4.invokeExact(CAPTURE.get(), listenFd, MemorySegment.NULL, MemorySegment.NULL,
+                fd = (int) ACCEPT4.invokeExact(errnoCapture(), listenFd, MemorySegment.NULL, MemorySegment.NULL,
                         SOCK_NONBLOCK | SOCK_CLOEXEC);
             } catch (Throwable t) {
-                throw unchecked(t);
+                throw rethrow(t);
             }
             if (fd >= 0) {
                 return fd;
@@ -120,7 +107,7 @@ final class SeqpacketSocket {
             }
             // A client that left while queued, or a signal: try the next one.
             if (errno != EINTR && errno != ECONNABORTED) {
-                throw failure("accept4", errno);
+                throw new ErrnoException("accept4", errno);
             }
         }
     }
@@ -134,8 +121,8 @@ final class SeqpacketSocket {
     static int connect(Path path) throws IOException {
         int fd = newSocket(path);
         try (Arena arena = Arena.ofConfined()) {
-            if ((int) CONNECT.invokeExact(CAPTURE.get(), fd, sockaddr(arena, path), SOCKADDR_UN_LENGTH) < 0) {
-                throw failure("connect " + path, errno());
+            if ((int) CONNECT.invokeExact(errnoCapture(), fd, sockaddr(arena, path), SOCKADDR_UN_LENGTH) < 0) {
+                throw new ErrnoException("connect " + path, errno());
             }
             return fd;
         } catch (IOException e) {
@@ -143,28 +130,28 @@ final class SeqpacketSocket {
             throw e;
         } catch (Throwable t) {
             close(fd);
-            throw unchecked(t);
+            throw rethrow(t);
         }
     }
 
     /** close(2); errors are ignored (nothing useful can follow a failed close). */
     static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(CAPTURE.get(), fd);
+            int ignored = (int) CLOSE.invokeExact(errnoCapture(), fd);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw rethrow(t);
         }
     }
 
     private static int newSocket(Path path) throws IOException {
         int fd;
         try {
-            fd = (int) SOCKET.invokeExact(CAPTURE.get(), AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            fd = (int) SOCKET.invokeExact(errnoCapture(), AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw rethrow(t);
         }
         if (fd < 0) {
-            throw failure("socket(AF_UNIX, SOCK_SEQPACKET) for " + path, errno());
+            throw new ErrnoException("socket(AF_UNIX, SOCK_SEQPACKET) for " + path, errno());
         }
         return fd;
     }
@@ -180,32 +167,5 @@ final class SeqpacketSocket {
         address.set(JAVA_SHORT, 0, (short) AF_UNIX);
         MemorySegment.copy(bytes, 0, address, JAVA_BYTE, SUN_PATH_OFFSET, bytes.length);
         return address;
-    }
-
-    private static int errno() {
-        return (int) ERRNO.get(CAPTURE.get(), 0L);
-    }
-
-    /** "what: Address already in use" in the C library's words. */
-    private static IOException failure(String what, int errno) {
-        String text;
-        try {
-            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
-            text = message.reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            text = "errno " + errno;
-        }
-        return new IOException(what + ": " + text);
-    }
-
-    /** A downcall does not throw checked exceptions; anything else it throws goes on unchecked. */
-    private static RuntimeException unchecked(Throwable t) {
-        if (t instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        if (t instanceof Error error) {
-            throw error;
-        }
-        throw new IllegalStateException("downcall failed", t);
     }
 }
