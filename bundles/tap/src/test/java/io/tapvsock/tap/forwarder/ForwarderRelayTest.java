@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tapvsock.tap.ArpFrames;
 import io.tapvsock.tap.NetworkNamespace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -12,6 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,7 @@ class ForwarderRelayTest extends ForwarderFixture {
         SocketChannel connection = accept();
         namespace.ip("addr", "add", "10.99.0.1/24", "dev", "tap0");
         namespace.ip("neigh", "add", "10.99.0.9", "lladdr", "02:00:00:00:00:09", "dev", "tap0");
+        awaitRelaying(connection);
 
         // The guest sends megabytes to a neighbour it knows while the server reads nothing: the socket fills up,
         // and the forwarder is left holding a frame it could write only part of.
@@ -133,6 +137,37 @@ class ForwarderRelayTest extends ForwarderFixture {
         }
         assertTrue(toNeighbour >= 100, "the socket held the backlog: " + toNeighbour + " frames");
         connection.close();
+    }
+
+    /**
+     * Returns once a guest frame has come through: the relay drops what the TAP queued before it connected, so a
+     * backlog sent earlier (between our accept and its drop) could vanish. One datagram every 100 ms until then.
+     */
+    private void awaitRelaying(SocketChannel connection) throws Exception {
+        AtomicBoolean relaying = new AtomicBoolean();
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                NetworkNamespace.call(namespace.path(), () -> {
+                    try (DatagramChannel udp = DatagramChannel.open()) {
+                        while (!relaying.get()) {
+                            udp.send(ByteBuffer.allocate(8), new InetSocketAddress("10.99.0.9", 9));
+                            Thread.sleep(100);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            readFrame(connection, ByteBuffer.allocate(FrameRelay.MAX_FRAME));
+        } finally {
+            relaying.set(true);
+            sender.join();
+        }
     }
 
     /** IPv4 (no options assumed) UDP to port 67. */
