@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.tapvsock.tap.ErrnoException;
 import io.tapvsock.tap.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -76,18 +77,18 @@ final class Posix {
             MemorySegment capture = Libc.errnoCapture();
             int fd = (int) SOCKET.invokeExact(capture, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw failure("socket");
+                throw new ErrnoException("socket", Libc.errno());
             }
             try {
                 MemorySegment address = arena.allocate(SUN_PATH_OFFSET + SUN_PATH_LENGTH);
                 address.set(JAVA_SHORT, 0, (short) AF_UNIX);
                 MemorySegment.copy(bytes, 0, address, ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET, bytes.length);
                 if ((int) CONNECT.invokeExact(capture, fd, address, (int) address.byteSize()) < 0) {
-                    throw failure("connect " + path);
+                    throw new ErrnoException("connect " + path, Libc.errno());
                 }
                 int high = (int) FCNTL.invokeExact(capture, fd, F_DUPFD_CLOEXEC, 10);
                 if (high < 0) {
-                    throw failure("fcntl");
+                    throw new ErrnoException("fcntl", Libc.errno());
                 }
                 return high;
             } finally {
@@ -122,7 +123,7 @@ final class Posix {
                 int error = (int) SPAWNP.invokeExact(pid, argv.getAtIndex(ADDRESS, 0), actions, MemorySegment.NULL,
                         argv, environment);
                 if (error != 0) {
-                    throw new IOException("cannot start " + args.get(0) + ": " + Libc.strerror(error));
+                    throw new ErrnoException("cannot start " + args.get(0), error);
                 }
                 return pid.get(JAVA_INT, 0);
             } finally {
@@ -148,7 +149,7 @@ final class Posix {
                     return signal == 0 ? (raw >> 8) & 0xff : 128 + signal;
                 }
                 if (Libc.errno() != Libc.EINTR) {
-                    throw failure("waitpid " + pid);
+                    throw new ErrnoException("waitpid " + pid, Libc.errno());
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -177,12 +178,7 @@ final class Posix {
 
     private static void check(String what, int error) throws IOException {
         if (error != 0) {
-            throw new IOException(what + ": " + Libc.strerror(error));
+            throw new ErrnoException(what, error);
         }
-    }
-
-    /** The failure of the last errno-setting call on this thread. */
-    private static IOException failure(String what) {
-        return new IOException(what + ": " + Libc.strerror(Libc.errno()));
     }
 }
